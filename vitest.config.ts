@@ -1,12 +1,11 @@
 import { defineConfig } from 'vitest/config';
-import { fileURLToPath } from 'node:url';
+import { resolve } from 'node:path';
 
 export default defineConfig({
-  resolve: { alias: { layerwise: fileURLToPath(new URL('./src/index.ts', import.meta.url)) } },
+  resolve: { alias: { layerwise: resolve(__dirname, 'src/index.ts') } },
   test: {
     include: ['test/**/*.test.ts'],
     setupFiles: ['test/setup.ts'],
     testTimeout: 60_000,
-    pool: 'forks',
   },
 });

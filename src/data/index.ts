@@ -1,0 +1,1 @@
+export { xor, spirals, type Dataset, type SpiralsOptions } from './toy';

@@ -1,0 +1,17 @@
+/**
+ * layerwise: Keras-style neural networks in pure TypeScript over ndarray Float32 tensors.
+ */
+export * from './tensor';
+export * from './activations';
+export * from './layers';
+export * as initializers from './initializers/public';
+export type { Initializer, InitializerKey, InitializerSpec } from './initializers';
+export { losses, getLoss, type Loss, type LossKey, type CrossentropyOptions } from './losses';
+export * from './optim';
+export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions } from './model/sequential';
+export { Callback, type Logs } from './model/callbacks';
+export { History } from './model/history';
+export type { MetricKey } from './model/metrics';
+export type { SummaryOptions } from './model/summary';
+export * as datasets from './data';
+export { LayerwiseError } from './util/errors';

@@ -1,0 +1,14 @@
+/** The initializers, by the names TF.js gives them in `tf.initializers`. */
+export {
+  glorotUniform,
+  glorotNormal,
+  heNormal,
+  heUniform,
+  lecunNormal,
+  lecunUniform,
+  randomNormalInit as randomNormal,
+  randomUniformInit as randomUniform,
+  constant,
+  zeros,
+  ones,
+} from './index';

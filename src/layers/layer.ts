@@ -1,0 +1,193 @@
+import { getInitializer, type InitializerSpec } from '../initializers';
+import { BufferCache } from '../tensor/buffers';
+import { rngFor, type Rng } from '../tensor/random';
+import { clone, compact, formatShape, shapesEqual, zeros, type Shape, type Tensor } from '../tensor/tensor';
+import { LayerwiseError } from '../util/errors';
+import type { ActivationSlot } from './activation-slot';
+import { uniqueName } from './naming';
+
+/** A weight and its gradient. Gradients accumulate; the model zeroes them once per batch. */
+export interface Param {
+  /** `layerName/weightName`, e.g. `dense_1/kernel`. */
+  readonly name: string;
+  readonly value: Tensor;
+  readonly grad: Tensor;
+  /** Whether the optimizer updates it. */
+  readonly trainable: boolean;
+}
+
+export interface LayerOptions {
+  /** Unique name; made from the class name when omitted (`dense_1`, `dense_2`, ...). */
+  name?: string;
+  /** Shape of one sample, without the batch dimension; needed on the first layer of a model. */
+  inputShape?: readonly number[];
+  /** Whether the optimizer updates this layer's weights. Default true. */
+  trainable?: boolean;
+}
+
+/** A JSON-friendly description of a layer, enough to rebuild it. */
+export type LayerConfig = { name: string; trainable: boolean; inputShape?: number[] } & Record<string, unknown>;
+
+/**
+ * The base of every layer. A layer builds its weights lazily once it knows its input shape, keeps
+ * from `forward` only what `backward` needs, and accumulates its parameter gradients in `backward`.
+ *
+ * Shapes given to `build` and `computeOutputShape` are per sample (no batch dimension); tensors
+ * given to `forward` and `backward` have the batch first. The tensor `forward` returns is a buffer
+ * the layer reuses on the next call: copy it to keep it.
+ */
+export abstract class Layer {
+  /** The class name as Keras and TF.js spell it; set by each subclass. */
+  static readonly className: string = 'Layer';
+
+  readonly name: string;
+  readonly trainable: boolean;
+  /** The per-sample input shape declared by the user, if any. */
+  readonly inputShape?: Shape;
+
+  private builtShape?: Shape;
+  private readonly weights: Param[] = [];
+  private readonly buffers = new BufferCache();
+
+  constructor({ name, inputShape, trainable = true }: LayerOptions = {}) {
+    this.name = name ?? uniqueName(this.className);
+    this.trainable = trainable;
+    if (inputShape !== undefined) {
+      if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
+        throw new LayerwiseError(
+          `${this.name}: inputShape must be a non-empty array of positive integers (one sample, no batch dimension). ` +
+            `Received: ${JSON.stringify(inputShape)}.`,
+        );
+      }
+      this.inputShape = [...inputShape];
+    }
+  }
+
+  get className(): string {
+    return (this.constructor as typeof Layer).className;
+  }
+
+  get built(): boolean {
+    return this.builtShape !== undefined;
+  }
+
+  /** The per-sample input shape this layer was built for. */
+  get buildShape(): Shape | undefined {
+    return this.builtShape;
+  }
+
+  /**
+   * Creates the weights for a per-sample input shape. Subclasses check the shape and add their
+   * weights, then call `super.build(inputShape)`. Building again with another shape fails.
+   */
+  build(inputShape: Shape): void {
+    if (this.builtShape && !shapesEqual(this.builtShape, inputShape)) {
+      throw new LayerwiseError(
+        `${this.name}: already built for input shape ${formatShape(this.builtShape)}, ` +
+          `but now receives ${formatShape(inputShape)}. A layer instance can be used in one place only; create a new layer.`,
+      );
+    }
+    this.builtShape = [...inputShape];
+  }
+
+  /** The per-sample output shape for a per-sample input shape. Shape-preserving by default. */
+  computeOutputShape(inputShape: Shape): Shape {
+    return inputShape;
+  }
+
+  /** Computes the output for a batch; `training` switches dropout and the like. */
+  abstract forward(x: Tensor, training: boolean): Tensor;
+
+  /** Given dL/dy for the last forward batch, accumulates parameter gradients and returns dL/dx. */
+  abstract backward(dy: Tensor): Tensor;
+
+  /** The weights with their gradients, in Keras's order. */
+  params(): Param[] {
+    return [...this.weights];
+  }
+
+  /** The activation that produces this layer's output, for layers that have one. */
+  outputActivation(): ActivationSlot | undefined {
+    return undefined;
+  }
+
+  /** Settings enough to rebuild the layer. Subclasses add their own to the base's. */
+  getConfig(): LayerConfig {
+    const config: LayerConfig = { name: this.name, trainable: this.trainable };
+    if (this.inputShape) config.inputShape = [...this.inputShape];
+    return config;
+  }
+
+  /** The number of weight values (trainable and not). */
+  countParams(): number {
+    return this.params().reduce((n, p) => n + p.value.size, 0);
+  }
+
+  /** Copies of the weights, in Keras's order (Dense: kernel, then bias). */
+  getWeights(): Tensor[] {
+    return this.params().map((p) => clone(p.value));
+  }
+
+  /**
+   * Replaces the weights, in the order `getWeights` gives. All are checked before any is written,
+   * so a wrong count or shape leaves the layer unchanged.
+   */
+  setWeights(weights: readonly Tensor[]): void {
+    const params = this.params();
+    if (!this.built) {
+      throw new LayerwiseError(`${this.name}: cannot set weights before the layer is built. Add it to a model with a known input shape first.`);
+    }
+    if (weights.length !== params.length) {
+      throw new LayerwiseError(
+        `${this.name}: setWeights expected ${params.length} arrays (${params.map((p) => p.name.split('/').pop()).join(', ')}) ` +
+          `but received ${weights.length}.`,
+      );
+    }
+    const values = weights.map((w, i) => {
+      const c = compact(w);
+      if (!shapesEqual(c.shape, params[i].value.shape)) {
+        throw new LayerwiseError(
+          `${this.name}: weight ${i} (${params[i].name}) has shape [${params[i].value.shape.join(', ')}] ` +
+            `but the array given has shape [${c.shape.join(', ')}].`,
+        );
+      }
+      return c;
+    });
+    values.forEach((v, i) => params[i].value.data.set(v.data));
+  }
+
+  /** Creates a weight; called from `build`. */
+  protected addWeight(name: string, shape: Shape, initializer: InitializerSpec, rng: Rng = rngFor(), trainable = this.trainable): Param {
+    const value = getInitializer(initializer, this.name).init(shape, rng);
+    const param: Param = { name: `${this.name}/${name}`, value, grad: zeros(shape), trainable };
+    this.weights.push(param);
+    return param;
+  }
+
+  /**
+   * A tensor owned by this layer for `key`, reused while the shape stays the same: forward outputs
+   * and gradients live here, so training allocates nothing after the first batch of each size.
+   */
+  protected buffer(key: string, shape: Shape): Tensor {
+    return this.buffers.get(key, shape);
+  }
+
+  /** Throws unless `build` has created the weight. */
+  protected requireBuilt<T>(weight: T | undefined): T {
+    if (weight === undefined) {
+      throw new LayerwiseError(`${this.name}: the layer is not built yet. Add it to a model with a known input shape, or call build(inputShape).`);
+    }
+    return weight;
+  }
+
+  /** Throws unless `forward` ran before `backward`. */
+  protected requireForward<T>(saved: T | undefined): T {
+    if (saved === undefined) {
+      throw new LayerwiseError(`${this.name}: backward was called before forward. Run forward on a batch first.`);
+    }
+    return saved;
+  }
+}
+
+/** The constructor of a layer class from its config (the shape `getConfig` returns). */
+export type LayerClass = (new (config: never) => Layer) & { className: string };

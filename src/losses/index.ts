@@ -1,0 +1,26 @@
+import { KeyRegistry, type SnakeToCamel } from '../util/keys';
+import * as losses from './losses';
+import type { Loss } from './losses';
+
+export type { Loss, CrossentropyOptions } from './losses';
+export { losses };
+
+const BY_KEY = {
+  mean_squared_error: losses.meanSquaredError,
+  mse: losses.meanSquaredError,
+  mean_absolute_error: losses.meanAbsoluteError,
+  mae: losses.meanAbsoluteError,
+  binary_crossentropy: () => losses.binaryCrossentropy(),
+  categorical_crossentropy: () => losses.categoricalCrossentropy(),
+  sparse_categorical_crossentropy: () => losses.sparseCategoricalCrossentropy(),
+} as const;
+
+/** A loss key in TF.js camelCase or Keras snake_case (`'binaryCrossentropy'`, `'binary_crossentropy'`). */
+export type LossKey = keyof typeof BY_KEY | SnakeToCamel<keyof typeof BY_KEY>;
+
+const registry = new KeyRegistry<() => Loss>('loss', BY_KEY);
+
+/** Resolves a loss given by key or as an object (`losses.binaryCrossentropy({ fromLogits: true })`). */
+export function getLoss(spec: LossKey | Loss, where = 'compile'): Loss {
+  return typeof spec === 'string' ? registry.get(spec, where)() : spec;
+}

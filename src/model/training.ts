@@ -1,0 +1,258 @@
+import type { ActivationSlot } from '../layers/activation-slot';
+import type { Loss } from '../losses/losses';
+import { BufferCache } from '../tensor/buffers';
+import { gatherRows } from '../tensor/kernels';
+import { rngFor } from '../tensor/random';
+import { firstNonFinite, formatShape, reshape, shapesEqual, tensor, toTensor, zeros, type Shape, type Tensor, type TensorLike } from '../tensor/tensor';
+import { LayerwiseError } from '../util/errors';
+import { notify, type Logs } from './callbacks';
+import { History } from './history';
+import { getMetric, type Metric } from './metrics';
+import type { EvaluateOptions, FitOptions, Sequential } from './sequential';
+
+/** Lets the event loop run (timers, I/O, page redraws) between batches. */
+const yieldToEventLoop: () => Promise<void> =
+  typeof setImmediate === 'function'
+    ? () => new Promise((resolve) => setImmediate(resolve))
+    : () => new Promise((resolve) => setTimeout(resolve, 0));
+
+/** Batch buffers of each model, reused across batches and epochs. */
+const batchBuffers = new WeakMap<Sequential, BufferCache>();
+
+function buffersOf(model: Sequential): BufferCache {
+  let cache = batchBuffers.get(model);
+  if (!cache) batchBuffers.set(model, (cache = new BufferCache()));
+  return cache;
+}
+
+/** Converts and checks inputs: a tensor with a batch axis, no NaN or infinity, fitting the model. */
+function prepareInputs(model: Sequential, x: TensorLike, where: string): Tensor {
+  const t = toTensor(x, `${where} x`);
+  if (t.shape.length < 2) {
+    throw new LayerwiseError(
+      `${where}: x must have a batch axis first, shape [samples, ...features], but has shape [${t.shape.join(', ')}]. ` +
+        `For one sample, wrap it in an array: [[...]].`,
+    );
+  }
+  checkFinite(t, `${where}: x`);
+  const sample = t.shape.slice(1);
+  const expected = model.inputShape;
+  if (expected && !shapesEqual(expected, sample)) {
+    throw new LayerwiseError(
+      `${model.layers[0].name}: expected input of shape ${formatShape(expected)} but x has shape ${formatShape(sample, t.shape[0])}. ` +
+        `Give each sample ${expected.join('x')} values, or rebuild the model with inputShape: [${sample.join(', ')}].`,
+    );
+  }
+  if (!expected) model.build(sample);
+  return t;
+}
+
+function checkFinite(t: Tensor, what: string): void {
+  const bad = firstNonFinite(t.data);
+  if (bad < 0) return;
+  const rowSize = t.size / t.shape[0];
+  throw new LayerwiseError(
+    `${what} contains ${t.data[bad]} at sample ${Math.floor(bad / rowSize)} (value ${bad % rowSize} of the sample). ` +
+      `Remove or impute missing values before training; the model was not changed.`,
+  );
+}
+
+/** Converts and checks labels against the model's output and the loss. */
+function prepareLabels(model: Sequential, loss: Loss, y: TensorLike, samples: number, where: string): Tensor {
+  let t = toTensor(y, `${where} y`);
+  checkFinite(t, `${where}: y`);
+  if (t.shape[0] !== samples) {
+    throw new LayerwiseError(
+      `${where}: x has ${samples} samples but y has ${t.shape[0] ?? 0}. Give one label per sample.`,
+    );
+  }
+  const predShape = [samples, ...model.outputShape!];
+  // Labels of shape [N] for an output of shape [N, 1] are read as a column, as Keras does.
+  if (predShape[predShape.length - 1] === 1 && shapesEqual(t.shape, predShape.slice(0, -1)) && loss.name !== 'sparseCategoricalCrossentropy') {
+    t = reshape(t, predShape);
+  }
+  loss.checkLabels(predShape, t.shape, where);
+  return t;
+}
+
+/** Row `start` to `end` of a tensor, without copying. */
+function rows(t: Tensor, start: number, end: number): Tensor {
+  const rowSize = t.size / t.shape[0];
+  return tensor(t.data.subarray(start * rowSize, end * rowSize), [end - start, ...t.shape.slice(1)]);
+}
+
+function forward(model: Sequential, x: Tensor, training: boolean): Tensor {
+  let out = x;
+  for (const layer of model.layers) out = layer.forward(out, training);
+  return out;
+}
+
+/**
+ * How the loss meets the output. When the last activation is softmax (or sigmoid) and the loss is
+ * cross-entropy on probabilities, the loss reads the logits instead: exact for large logits, and
+ * its gradient skips the saturated activation (as Keras does with TensorFlow).
+ */
+interface LossHead {
+  loss: Loss;
+  /** The activation whose input the loss reads, when fused. */
+  slot?: ActivationSlot;
+}
+
+function lossHead(model: Sequential, loss: Loss): LossHead {
+  const slot = model.layers[model.layers.length - 1].outputActivation()?.head();
+  const fused = slot?.fn ? loss.withLogitsOf(slot.fn) : undefined;
+  return fused && slot ? { loss: fused, slot } : { loss };
+}
+
+/** The loss of the last forward batch; writes dLoss/d(output or logits) into `grad` when given. */
+function batchLoss(head: LossHead, out: Tensor, labels: Tensor, grad?: BufferCache): { value: number; dOut?: Tensor } {
+  const pred = head.slot ? head.slot.lastInput! : out;
+  const dOut = grad?.get('dloss', pred.shape);
+  const value = head.loss.compute(pred.data, labels.data, pred.shape, dOut?.data);
+  return { value, dOut };
+}
+
+/** Running, sample-weighted means of the loss and metrics over an epoch. */
+class Averages {
+  private readonly sums: Record<string, number> = {};
+  private count = 0;
+
+  add(values: Logs, samples: number): void {
+    for (const [k, v] of Object.entries(values)) this.sums[k] = (this.sums[k] ?? 0) + v * samples;
+    this.count += samples;
+  }
+
+  means(prefix = ''): Logs {
+    const out: Logs = {};
+    for (const [k, v] of Object.entries(this.sums)) out[prefix + k] = v / this.count;
+    return out;
+  }
+}
+
+function scores(head: LossHead, metrics: Metric[], out: Tensor, labels: Tensor, grad?: BufferCache): { logs: Logs; dOut?: Tensor } {
+  const { value, dOut } = batchLoss(head, out, labels, grad);
+  const logs: Logs = { loss: value };
+  for (const metric of metrics) logs[metric.name] = metric.compute(out.data, labels.data, out.shape);
+  return { logs, dOut };
+}
+
+function metricsOf(model: Sequential, loss: Loss, names: string[]): Metric[] {
+  return names.map((name) => getMetric(name, loss, model.outputShape!));
+}
+
+function formatLogs(logs: Logs): string {
+  return Object.entries(logs)
+    .map(([k, v]) => `${k}: ${Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3)}`)
+    .join(' - ');
+}
+
+export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions): Promise<History> {
+  const { optimizer, loss, metrics: metricNames } = model.requireCompiled('fit');
+  const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData, verbose = 1, callbacks = [], seed } = options;
+  if (!Number.isInteger(epochs) || epochs < 0) throw new LayerwiseError(`fit: epochs must be a non-negative integer. Received: epochs=${epochs}.`);
+  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new LayerwiseError(`fit: batchSize must be a positive integer. Received: batchSize=${batchSize}.`);
+  if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayerwiseError(`fit: validationSplit must be in [0, 1). Received: ${validationSplit}.`);
+
+  let x = prepareInputs(model, xIn, 'fit');
+  let y = prepareLabels(model, loss, yIn, x.shape[0], 'fit');
+  let validation: [Tensor, Tensor] | undefined;
+  if (validationData) {
+    const vx = prepareInputs(model, validationData[0], 'fit (validationData)');
+    validation = [vx, prepareLabels(model, loss, validationData[1], vx.shape[0], 'fit (validationData)')];
+  } else if (validationSplit > 0) {
+    const train = Math.floor(x.shape[0] * (1 - validationSplit));
+    if (train === 0 || train === x.shape[0]) {
+      throw new LayerwiseError(`fit: validationSplit=${validationSplit} of ${x.shape[0]} samples leaves no training or no validation samples.`);
+    }
+    validation = [rows(x, train, x.shape[0]), rows(y, train, y.shape[0])];
+    [x, y] = [rows(x, 0, train), rows(y, 0, train)];
+  }
+
+  const samples = x.shape[0];
+  const steps = Math.ceil(samples / batchSize);
+  const metrics = metricsOf(model, loss, metricNames);
+  const head = lossHead(model, loss);
+  const params = model.params();
+  const rng = rngFor(seed);
+  const order = Int32Array.from({ length: samples }, (_, i) => i);
+  const buffers = buffersOf(model);
+  const xRow = x.size / samples;
+  const yRow = y.size / samples;
+  const history = new History();
+  const all = [history, ...callbacks];
+  for (const callback of all) {
+    callback.model = model;
+    callback.params = { epochs, steps, samples };
+  }
+
+  model.stopTraining = false;
+  if (head.slot) head.slot.fusedWithLoss = true;
+  try {
+    await notify(all, 'onTrainBegin', {});
+    for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+      const started = Date.now();
+      await notify(all, 'onEpochBegin', epoch, {});
+      if (shuffle) rng.shuffle(order);
+      const averages = new Averages();
+      for (let step = 0; step < steps; step++) {
+        const start = step * batchSize;
+        const end = Math.min(samples, start + batchSize);
+        await notify(all, 'onBatchBegin', step, { batch: step, size: end - start });
+        const xb = buffers.get('x', [end - start, ...x.shape.slice(1)]);
+        const yb = buffers.get('y', [end - start, ...y.shape.slice(1)]);
+        gatherRows(x.data, xRow, order, start, end, xb.data);
+        gatherRows(y.data, yRow, order, start, end, yb.data);
+
+        for (const p of params) p.grad.data.fill(0);
+        const out = forward(model, xb, true);
+        const { logs, dOut } = scores(head, metrics, out, yb, buffers);
+        let grad = dOut!;
+        for (let i = model.layers.length - 1; i >= 0; i--) grad = model.layers[i].backward(grad);
+        optimizer.step(params);
+
+        averages.add(logs, end - start);
+        await notify(all, 'onBatchEnd', step, { batch: step, size: end - start, ...logs });
+        await yieldToEventLoop();
+      }
+      const logs = averages.means();
+      if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, validation[0], validation[1], batchSize, 'val_'));
+      if (verbose > 0) console.log(`Epoch ${epoch + 1}/${epochs} - ${Date.now() - started}ms - ${formatLogs(logs)}`);
+      await notify(all, 'onEpochEnd', epoch, logs);
+    }
+    await notify(all, 'onTrainEnd', {});
+  } finally {
+    if (head.slot) head.slot.fusedWithLoss = false;
+  }
+  return history;
+}
+
+function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], x: Tensor, y: Tensor, batchSize: number, prefix = ''): Logs {
+  const averages = new Averages();
+  for (let start = 0; start < x.shape[0]; start += batchSize) {
+    const end = Math.min(x.shape[0], start + batchSize);
+    const out = forward(model, rows(x, start, end), false);
+    averages.add(scores(head, metrics, out, rows(y, start, end)).logs, end - start);
+  }
+  return averages.means(prefix);
+}
+
+export function evaluateModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, { batchSize = 32 }: EvaluateOptions): Logs {
+  const { loss, metrics } = model.requireCompiled('evaluate');
+  const x = prepareInputs(model, xIn, 'evaluate');
+  const y = prepareLabels(model, loss, yIn, x.shape[0], 'evaluate');
+  return evaluateTensors(model, lossHead(model, loss), metricsOf(model, loss, metrics), x, y, batchSize);
+}
+
+export function predictModel(model: Sequential, xIn: TensorLike, { batchSize = 32 }: EvaluateOptions): Tensor {
+  const x = prepareInputs(model, xIn, 'predict');
+  const samples = x.shape[0];
+  const outShape: Shape = [samples, ...model.outputShape!];
+  const result = zeros(outShape);
+  const outRow = result.size / samples;
+  for (let start = 0; start < samples; start += batchSize) {
+    const end = Math.min(samples, start + batchSize);
+    const out = forward(model, rows(x, start, end), false);
+    result.data.set(out.data.subarray(0, (end - start) * outRow), start * outRow);
+  }
+  return result;
+}

@@ -1,0 +1,47 @@
+import { Optimizer, type OptimizerOptions } from './optimizer';
+
+export interface AdamOptions extends OptimizerOptions {
+  /** Default 0.001, as Keras. */
+  learningRate?: number;
+  /** Decay of the first moment. Default 0.9. */
+  beta1?: number;
+  /** Decay of the second moment. Default 0.999. */
+  beta2?: number;
+  /** Default 1e-7, as Keras. */
+  epsilon?: number;
+}
+
+/**
+ * Adam (Kingma and Ba, 2015), with Keras's form of the bias correction:
+ *   m ← β1 · m + (1 − β1) · g;   v ← β2 · v + (1 − β2) · g²
+ *   w ← w − lr · √(1 − β2^t) / (1 − β1^t) · m / (√v + ε)
+ */
+export class Adam extends Optimizer {
+  readonly className = 'Adam';
+  readonly beta1: number;
+  readonly beta2: number;
+  readonly epsilon: number;
+  protected readonly slotCount = 2;
+
+  constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}) {
+    super(learningRate);
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.epsilon = epsilon;
+  }
+
+  protected update(w: Float32Array, g: Float32Array, [m, v]: Float32Array[]): void {
+    const { beta1: b1, beta2: b2, epsilon: eps } = this;
+    const t = this.iterations;
+    const lr = (this.learningRate * Math.sqrt(1 - b2 ** t)) / (1 - b1 ** t);
+    for (let i = 0; i < w.length; i++) {
+      m[i] = b1 * m[i] + (1 - b1) * g[i];
+      v[i] = b2 * v[i] + (1 - b2) * g[i] * g[i];
+      w[i] -= (lr * m[i]) / (Math.sqrt(v[i]) + eps);
+    }
+  }
+
+  getConfig() {
+    return { learningRate: this.learningRate, beta1: this.beta1, beta2: this.beta2, epsilon: this.epsilon };
+  }
+}
