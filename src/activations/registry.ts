@@ -62,7 +62,8 @@ export function getActivation(key: ActivationKey | undefined, where = 'getActiva
 /**
  * Adds a user activation, usable by key afterwards everywhere an `activation` option exists.
  * Give either a full `Activation` (array kernels) or `{ fn, grad }` for an element-wise function.
- * Registering a key that is already taken (built-in or registered) throws; unregister it first.
+ * Registering a key that is already taken throws: a built-in's always, a registered one's until
+ * it is unregistered.
  */
 export function registerActivation(name: string, definition: ElementwiseDefinition | Omit<Activation, 'name' | 'config'>): Activation {
   if (!/^[A-Za-z][A-Za-z0-9_]*$/.test(name)) {
@@ -70,7 +71,13 @@ export function registerActivation(name: string, definition: ElementwiseDefiniti
       `registerActivation: the name must start with a letter and hold only letters, digits and "_". Received: "${name}".`,
     );
   }
-  const taken = builtins.canonical(name) ?? registered.canonical(name);
+  const builtin = builtins.canonical(name);
+  if (builtin !== undefined) {
+    throw new LayerwiseError(
+      `registerActivation: "${name}" is already taken by the built-in activation "${builtin}". Choose another name.`,
+    );
+  }
+  const taken = registered.canonical(name);
   if (taken !== undefined) {
     throw new LayerwiseError(
       `registerActivation: "${name}" is already taken by the activation "${taken}". ` +

@@ -95,12 +95,27 @@ export type InitializerKey = keyof typeof BY_KEY | SnakeToCamel<keyof typeof BY_
 /** An initializer given by key or as an object from the `initializers` namespace. */
 export type InitializerSpec = InitializerKey | Initializer;
 
-/** Resolves an initializer key or object; `where` names the layer for errors. */
-export function getInitializer(spec: InitializerSpec, where: string): Initializer {
-  return typeof spec === 'string' ? registry.get(spec, where)() : spec;
+/** The JSON form of an initializer option: its key, or its class name and config. */
+export type InitializerConfig = string | { className: string; config: Record<string, unknown> };
+
+type FromConfig = (config: Record<string, unknown>) => Initializer;
+
+/** The initializers by class name (`'HeNormal'`, `'Constant'`), to rebuild one from its config. */
+const byClassName = new KeyRegistry<FromConfig>('initializer', { ...BY_KEY, constant } as unknown as Record<string, FromConfig>);
+
+/**
+ * Resolves an initializer key, object, or the config `initializerConfig` saved (so that a layer
+ * rebuilt from its config gets the same initializer); `where` names the layer for errors.
+ */
+export function getInitializer(spec: InitializerSpec | InitializerConfig, where: string): Initializer {
+  if (typeof spec === 'string') return registry.get(spec, where)();
+  if ('init' in spec) return spec;
+  // A saved seed of null means "no seed of its own": draw from the layer's generator.
+  const { seed, ...config } = spec.config ?? {};
+  return byClassName.get(spec.className, where)({ ...config, seed: seed ?? undefined });
 }
 
-/** The JSON form of an initializer option: its key, or its class name and config. */
-export function initializerConfig(spec: InitializerSpec): string | { className: string; config: Record<string, unknown> } {
+/** An initializer option in its JSON form, for `getConfig`. */
+export function initializerConfig(spec: InitializerSpec): InitializerConfig {
   return typeof spec === 'string' ? spec : { className: spec.className, config: { ...spec.config } };
 }

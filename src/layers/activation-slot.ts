@@ -4,8 +4,10 @@ import { getActivation, type ActivationKey } from '../activations/registry';
 import { BufferCache } from '../tensor/buffers';
 import { formatShape, shapesEqual, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
+import { Activation as ActivationByKey, ELU, LeakyReLU, ReLU, Softmax } from './activations';
 import { Layer, type LayerConfig, type Param } from './layer';
 import { toSnakeCase } from './naming';
+import { PReLU } from './prelu';
 
 /**
  * What an `activation` option takes: a key of the activation registry (`'leaky_relu'`,
@@ -19,6 +21,29 @@ export type ActivationSpec = ActivationKey | Layer;
 
 /** The serialized form of an activation: its key, or a layer's class name and config. */
 export type ActivationConfig = string | { className: string; config: LayerConfig };
+
+type LayerConstructor = new (config: LayerConfig) => Layer;
+
+function isActivationConfig(spec: unknown): spec is { className: string; config: LayerConfig } {
+  const s = spec as { className?: unknown; config?: unknown } | null;
+  return typeof s === 'object' && s !== null && typeof s.className === 'string' && typeof s.config === 'object';
+}
+
+/**
+ * The layer class an activation config names. The list is read on call, not at import, because
+ * the activation layers import this module.
+ */
+function activationLayerClass(className: string, owner: string): LayerConstructor {
+  const classes = [ReLU, LeakyReLU, ELU, Softmax, ActivationByKey, PReLU];
+  const found = classes.find((c) => c.className === className);
+  if (!found) {
+    throw new LayerwiseError(
+      `${owner}: the activation config names the layer class "${className}", which is not an activation layer. ` +
+        `Known: ${classes.map((c) => `"${c.className}"`).join(', ')}.`,
+    );
+  }
+  return found as unknown as LayerConstructor;
+}
 
 /** The settings of a layer's config that describe its function (not its name or shape). */
 function settingsOf(config: LayerConfig): [string, unknown][] {
@@ -44,11 +69,15 @@ export class ActivationSlot {
   private x?: Tensor;
   private y?: Tensor;
 
-  constructor(spec: ActivationSpec | Activation | undefined, readonly owner: string) {
-    if (spec instanceof Layer) {
-      const Ctor = spec.constructor as new (config: LayerConfig) => Layer;
-      const { inputShape: _ignored, ...config } = spec.getConfig();
-      this.layer = new Ctor({ ...config, name: `${owner}/${toSnakeCase(spec.className)}` });
+  constructor(spec: ActivationSpec | ActivationConfig | Activation | undefined, readonly owner: string) {
+    if (spec instanceof Layer || isActivationConfig(spec)) {
+      // A Layer instance, or the { className, config } that `toConfig` saved: build an own copy.
+      const [Ctor, className, saved] =
+        spec instanceof Layer
+          ? [spec.constructor as LayerConstructor, spec.className, spec.getConfig()]
+          : [activationLayerClass(spec.className, owner), spec.className, spec.config];
+      const { inputShape: _ignored, ...config } = saved;
+      this.layer = new Ctor({ ...config, name: `${owner}/${toSnakeCase(className)}` });
     } else if (spec !== undefined && typeof spec === 'object') {
       if (typeof (spec as Activation).forward !== 'function') {
         throw new LayerwiseError(

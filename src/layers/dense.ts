@@ -1,4 +1,4 @@
-import { initializerConfig, type InitializerSpec } from '../initializers';
+import { getInitializer, initializerConfig, type Initializer, type InitializerSpec } from '../initializers';
 import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
 import { rngFor } from '../tensor/random';
 import { formatShape, type Shape, type Tensor } from '../tensor/tensor';
@@ -31,8 +31,8 @@ export class Dense extends Layer {
   readonly units: number;
   readonly useBias: boolean;
   readonly activation: ActivationSlot;
-  private readonly kernelInitializer: InitializerSpec;
-  private readonly biasInitializer: InitializerSpec;
+  private readonly kernelInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
   private readonly seed?: number;
 
   private kernel?: Param;
@@ -47,8 +47,8 @@ export class Dense extends Layer {
     this.units = units;
     this.useBias = useBias;
     this.activation = new ActivationSlot(activation, this.name);
-    this.kernelInitializer = kernelInitializer;
-    this.biasInitializer = biasInitializer;
+    this.kernelInitializer = getInitializer(kernelInitializer, this.name);
+    this.biasInitializer = getInitializer(biasInitializer, this.name);
     this.seed = seed;
   }
 
@@ -58,10 +58,11 @@ export class Dense extends Layer {
     if (!(inputUnits > 0)) {
       throw new LayerwiseError(`${this.name}: expected an input shape with a last dimension, but received ${formatShape(inputShape)}.`);
     }
+    // The activation is checked first, so that a failed build adds no weights.
+    this.activation.build(this.computeOutputShape(inputShape));
     const rng = rngFor(this.seed);
     this.kernel = this.addWeight('kernel', [inputUnits, this.units], this.kernelInitializer, rng);
     if (this.useBias) this.bias = this.addWeight('bias', [this.units], this.biasInitializer, rng);
-    this.activation.build(this.computeOutputShape(inputShape));
     super.build(inputShape);
   }
 

@@ -11,7 +11,7 @@ export class Flatten extends Layer {
     return [sizeOf(inputShape)];
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, _training = false): Tensor {
     this.inputBatchShape = x.shape;
     return tensor(x.data, [x.shape[0], x.size / x.shape[0]]);
   }

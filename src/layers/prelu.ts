@@ -1,5 +1,4 @@
-import type { InitializerSpec } from '../initializers';
-import { initializerConfig } from '../initializers';
+import { getInitializer, initializerConfig, type Initializer, type InitializerSpec } from '../initializers';
 import { prelu, preluBackward } from '../tensor/kernels';
 import type { Shape, Tensor } from '../tensor/tensor';
 import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
@@ -16,13 +15,13 @@ export interface PReLUOptions extends LayerOptions {
 export class PReLU extends Layer {
   static override readonly className = 'PReLU';
 
-  private readonly alphaInitializer: InitializerSpec;
+  private readonly alphaInitializer: Initializer;
   private alpha?: Param;
   private x?: Tensor;
 
   constructor({ alphaInitializer = 'zeros', ...base }: PReLUOptions = {}) {
     super(base);
-    this.alphaInitializer = alphaInitializer;
+    this.alphaInitializer = getInitializer(alphaInitializer, this.name);
   }
 
   override build(inputShape: Shape): void {
@@ -30,7 +29,7 @@ export class PReLU extends Layer {
     super.build(inputShape);
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, _training = false): Tensor {
     const alpha = this.requireBuilt(this.alpha);
     const y = this.buffer('y', x.shape);
     prelu(x.data, alpha.value.data, y.data);

@@ -15,8 +15,11 @@ const BY_KEY = {
   sparse_categorical_crossentropy: () => losses.sparseCategoricalCrossentropy(),
 } as const;
 
-/** A loss key in TF.js camelCase or Keras snake_case (`'binaryCrossentropy'`, `'binary_crossentropy'`). */
-export type LossKey = keyof typeof BY_KEY | SnakeToCamel<keyof typeof BY_KEY>;
+/**
+ * A loss key in TF.js camelCase, Keras snake_case or class-name spelling
+ * (`'binaryCrossentropy'`, `'binary_crossentropy'`, `'BinaryCrossentropy'`).
+ */
+export type LossKey = keyof typeof BY_KEY | SnakeToCamel<keyof typeof BY_KEY> | Capitalize<SnakeToCamel<keyof typeof BY_KEY>>;
 
 const registry = new KeyRegistry<() => Loss>('loss', BY_KEY);
 

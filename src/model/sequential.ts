@@ -102,10 +102,13 @@ export class Sequential {
 
   /** The per-sample output shape, once the input shape is known. */
   get outputShape(): Shape | undefined {
-    let shape = this.inputShape;
-    if (!shape) return undefined;
-    for (const layer of this.layers) shape = layer.computeOutputShape(shape);
-    return shape;
+    const shape = this.inputShape;
+    return shape && this.computeOutputShape(shape);
+  }
+
+  /** The per-sample output shape for a per-sample input shape, without building anything. */
+  computeOutputShape(inputShape: Shape): Shape {
+    return this.layers.reduce((shape, layer) => layer.computeOutputShape(shape), inputShape);
   }
 
   /** Builds every layer for a per-sample input shape (done by `fit` and `predict` when needed). */

@@ -43,8 +43,12 @@ function prepareInputs(model: Sequential, x: TensorLike, where: string): Tensor 
         `Give each sample ${expected.join('x')} values, or rebuild the model with inputShape: [${sample.join(', ')}].`,
     );
   }
-  if (!expected) model.build(sample);
   return t;
+}
+
+/** The per-sample output shape for inputs `x`, computed without building anything. */
+function outputShapeFor(model: Sequential, x: Tensor): Shape {
+  return model.outputShape ?? model.computeOutputShape(x.shape.slice(1));
 }
 
 function checkFinite(t: Tensor, what: string): void {
@@ -58,15 +62,16 @@ function checkFinite(t: Tensor, what: string): void {
 }
 
 /** Converts and checks labels against the model's output and the loss. */
-function prepareLabels(model: Sequential, loss: Loss, y: TensorLike, samples: number, where: string): Tensor {
+function prepareLabels(model: Sequential, loss: Loss, y: TensorLike, x: Tensor, where: string): Tensor {
   let t = toTensor(y, `${where} y`);
   checkFinite(t, `${where}: y`);
+  const samples = x.shape[0];
   if (t.shape[0] !== samples) {
     throw new LayerwiseError(
       `${where}: x has ${samples} samples but y has ${t.shape[0] ?? 0}. Give one label per sample.`,
     );
   }
-  const predShape = [samples, ...model.outputShape!];
+  const predShape = [samples, ...outputShapeFor(model, x)];
   // Labels of shape [N] for an output of shape [N, 1] are read as a column, as Keras does.
   if (predShape[predShape.length - 1] === 1 && shapesEqual(t.shape, predShape.slice(0, -1)) && loss.name !== 'sparseCategoricalCrossentropy') {
     t = reshape(t, predShape);
@@ -154,11 +159,16 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayerwiseError(`fit: validationSplit must be in [0, 1). Received: ${validationSplit}.`);
 
   let x = prepareInputs(model, xIn, 'fit');
-  let y = prepareLabels(model, loss, yIn, x.shape[0], 'fit');
+  let y = prepareLabels(model, loss, yIn, x, 'fit');
   let validation: [Tensor, Tensor] | undefined;
   if (validationData) {
     const vx = prepareInputs(model, validationData[0], 'fit (validationData)');
-    validation = [vx, prepareLabels(model, loss, validationData[1], vx.shape[0], 'fit (validationData)')];
+    if (!shapesEqual(vx.shape.slice(1), x.shape.slice(1))) {
+      throw new LayerwiseError(
+        `fit: validationData x has samples of shape ${formatShape(vx.shape.slice(1))} but x has ${formatShape(x.shape.slice(1))}. Give both the same features.`,
+      );
+    }
+    validation = [vx, prepareLabels(model, loss, validationData[1], vx, 'fit (validationData)')];
   } else if (validationSplit > 0) {
     const train = Math.floor(x.shape[0] * (1 - validationSplit));
     if (train === 0 || train === x.shape[0]) {
@@ -168,6 +178,8 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
     [x, y] = [rows(x, 0, train), rows(y, 0, train)];
   }
 
+  // Everything is checked; only now may the model change.
+  if (!model.inputShape) model.build(x.shape.slice(1));
   const samples = x.shape[0];
   const steps = Math.ceil(samples / batchSize);
   const metrics = metricsOf(model, loss, metricNames);
@@ -239,12 +251,14 @@ function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], x
 export function evaluateModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, { batchSize = 32 }: EvaluateOptions): Logs {
   const { loss, metrics } = model.requireCompiled('evaluate');
   const x = prepareInputs(model, xIn, 'evaluate');
-  const y = prepareLabels(model, loss, yIn, x.shape[0], 'evaluate');
+  const y = prepareLabels(model, loss, yIn, x, 'evaluate');
+  if (!model.inputShape) model.build(x.shape.slice(1));
   return evaluateTensors(model, lossHead(model, loss), metricsOf(model, loss, metrics), x, y, batchSize);
 }
 
 export function predictModel(model: Sequential, xIn: TensorLike, { batchSize = 32 }: EvaluateOptions): Tensor {
   const x = prepareInputs(model, xIn, 'predict');
+  if (!model.inputShape) model.build(x.shape.slice(1));
   const samples = x.shape[0];
   const outShape: Shape = [samples, ...model.outputShape!];
   const result = zeros(outShape);

@@ -1,3 +1,4 @@
+import { LayerwiseError } from '../util/errors';
 import { Optimizer, type OptimizerOptions } from './optimizer';
 
 export interface AdamOptions extends OptimizerOptions {
@@ -25,6 +26,14 @@ export class Adam extends Optimizer {
 
   constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}) {
     super(learningRate);
+    for (const [name, value] of Object.entries({ beta1, beta2 })) {
+      if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
+        throw new LayerwiseError(`Adam: ${name} must be a number in [0, 1). Received: ${name}=${value}.`);
+      }
+    }
+    if (typeof epsilon !== 'number' || !(epsilon > 0)) {
+      throw new LayerwiseError(`Adam: epsilon must be a positive number. Received: epsilon=${epsilon}.`);
+    }
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;

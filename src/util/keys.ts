@@ -8,17 +8,20 @@ export function normalizeKey(key: string): string {
   return key.replace(/[_\-\s]/g, '').toLowerCase();
 }
 
-/** Edit distance between two strings (insertions, deletions, substitutions). */
+/**
+ * Edit distance between two strings, counting insertions, deletions, substitutions and swaps of
+ * two neighbouring letters as one edit each (so `'gleu'` is one edit from `'gelu'`).
+ */
 export function editDistance(a: string, b: string): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  const d = Array.from({ length: a.length + 1 }, (_, i) => Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)));
   for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + cost);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
     }
-    prev = cur;
   }
-  return prev[b.length];
+  return d[a.length][b.length];
 }
 
 /** The candidate nearest to `key` after normalization, or undefined when none is close. */
@@ -70,11 +73,14 @@ export class KeyRegistry<T> {
     return this.entries.get(normalizeKey(key))?.value;
   }
 
-  /** Looks a key up; `where` names the caller for the error ("dense_2", "compile"). */
-  get(key: string, where: string, extraKnown: readonly string[] = []): T {
+  /**
+   * Looks a key up; `where` names the caller for the error ("dense_2", "compile"). Keys of
+   * `listedFirst` (another registry searched before this one) lead the list of known keys.
+   */
+  get(key: string, where: string, listedFirst: readonly string[] = []): T {
     const entry = this.entries.get(normalizeKey(key));
     if (entry) return entry.value;
-    const known = [...this.keys(), ...extraKnown];
+    const known = [...listedFirst, ...this.keys()];
     const near = nearestKey(key, known);
     throw new LayerwiseError(
       `Unknown ${this.kind} "${key}" in ${where}.` +
