@@ -1,0 +1,48 @@
+import type * as NodeFs from 'node:fs';
+import type * as NodePath from 'node:path';
+import { LayerwiseError } from '../util/errors';
+
+interface NodeProcess {
+  getBuiltinModule?: (id: string) => unknown;
+}
+
+/**
+ * Node's built-in module `id`, loaded at call time through `process.getBuiltinModule` (Node
+ * 20.16+), so that no bundle ever imports a Node built-in statically and the library still loads
+ * in a browser. Outside Node the call fails with a message naming `where`.
+ */
+function builtin<T>(id: string, where: string): T {
+  const proc = (globalThis as { process?: NodeProcess }).process;
+  const module = proc?.getBuiltinModule?.(id);
+  if (!module) {
+    throw new LayerwiseError(
+      `${where}: writing and reading files needs Node.js 20.16 or later (node:${id} is not available here). ` +
+        `In a browser, use the in-memory forms instead.`,
+    );
+  }
+  return module as T;
+}
+
+export function nodeFs(where: string): typeof NodeFs {
+  return builtin<typeof NodeFs>('fs', where);
+}
+
+export function nodePath(where: string): typeof NodePath {
+  return builtin<typeof NodePath>('path', where);
+}
+
+/**
+ * Writes a file atomically: the data goes to a temporary file beside it, which then replaces the
+ * target by rename. A failure midway leaves the previous file as it was.
+ */
+export function writeFileAtomic(path: string, data: string | Uint8Array, where: string): void {
+  const fs = nodeFs(where);
+  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  try {
+    fs.writeFileSync(temp, data);
+    fs.renameSync(temp, path);
+  } catch (error) {
+    fs.rmSync(temp, { force: true });
+    throw new LayerwiseError(`${where}: could not write ${path}: ${(error as Error).message}`);
+  }
+}
