@@ -1,6 +1,21 @@
 export { Layer, type LayerOptions, type LayerConfig, type Param } from './layer';
 export { ActivationSlot, type ActivationSpec, type ActivationConfig } from './activation-slot';
+export { KernelLayer, type KernelLayerOptions } from './kernel-layer';
 export { Dense, type DenseOptions } from './dense';
+export { Conv2D, type Conv2DOptions } from './conv2d';
+export {
+  PoolingLayer,
+  Pooling2D,
+  MaxPooling2D,
+  AveragePooling2D,
+  GlobalPooling2D,
+  GlobalAveragePooling2D,
+  GlobalMaxPooling2D,
+  type Pooling2DOptions,
+} from './pooling';
+export { Reshape, type ReshapeOptions } from './reshape';
+export { ZeroPadding2D, type ZeroPadding2DOptions } from './zero-padding';
+export { BatchNormalization, type BatchNormalizationOptions } from './batch-normalization';
 export { Flatten } from './flatten';
 export { Dropout, type DropoutOptions } from './dropout';
 export { PReLU, type PReLUOptions } from './prelu';

@@ -14,7 +14,8 @@ export interface GemmOptions {
 
 /**
  * General matrix multiply: C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C.
- * Loop orders keep the innermost loop on contiguous memory for each transpose case.
+ * Loop orders keep the innermost loop on contiguous memory for each transpose case. Zero entries
+ * of A are skipped (ReLU outputs are often zero), so a NaN in B only spreads through non-zero A.
  */
 export function gemm(
   a: Float32Array,
@@ -28,12 +29,27 @@ export function gemm(
   if (beta === 0) c.fill(0, 0, m * n);
   else if (beta !== 1) for (let i = 0; i < m * n; i++) c[i] *= beta;
 
+  if (!transB && transA) {
+    // A is [k, m]: for each p, row p of A scales row p of B into every row of C.
+    for (let p = 0; p < k; p++) {
+      const ap = p * m;
+      const bp = p * n;
+      for (let i = 0; i < m; i++) {
+        const aip = alpha * a[ap + i];
+        if (aip === 0) continue;
+        const ci = i * n;
+        for (let j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];
+      }
+    }
+    return;
+  }
   if (!transB) {
-    // C[i, :] += alpha · A(i, p) · B[p, :], streaming rows of B.
+    // C[i, :] += alpha · A[i, p] · B[p, :], streaming rows of B.
     for (let i = 0; i < m; i++) {
       const ci = i * n;
+      const ai = i * k;
       for (let p = 0; p < k; p++) {
-        const aip = alpha * (transA ? a[p * m + i] : a[i * k + p]);
+        const aip = alpha * a[ai + p];
         if (aip === 0) continue;
         const bp = p * n;
         for (let j = 0; j < n; j++) c[ci + j] += aip * b[bp + j];

@@ -66,7 +66,8 @@ function numericError(values: Float32Array, analytic: Float32Array, evaluate: ()
 /** Checks dL/dx and dL/dθ of a built layer at input `x` (batch first). */
 export function gradCheckLayer(layer: Layer, x: Tensor, { h = 1e-2, tol = 1e-3, training = false, seed = 7 }: GradCheckOptions = {}): GradCheckResult {
   const rng = new Rng(seed);
-  const params = layer.params();
+  // Non-trainable weights (moving statistics) get no gradient, so they are not checked.
+  const params = layer.params().filter((p) => p.trainable);
   const out0 = layer.forward(x, training);
   const w = randomUniform(out0.shape, -1, 1, rng);
   for (const p of params) p.grad.data.fill(0);

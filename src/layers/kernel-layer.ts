@@ -1,0 +1,106 @@
+import { getInitializer, initializerConfig, type Initializer, type InitializerSpec } from '../initializers';
+import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
+import { rngFor } from '../tensor/random';
+import type { Shape, Tensor } from '../tensor/tensor';
+import { ActivationSlot, type ActivationSpec } from './activation-slot';
+import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
+
+/** The options Dense and Conv2D share. */
+export interface KernelLayerOptions extends LayerOptions {
+  /** A registry key (`'relu'`, `'leaky_relu'`) or a Layer instance (`new LeakyReLU({ alpha: 0.2 })`). Default linear. */
+  activation?: ActivationSpec;
+  /** Whether to add a bias vector. Default true. */
+  useBias?: boolean;
+  /** Default `'glorotUniform'`, as Keras. */
+  kernelInitializer?: InitializerSpec;
+  /** Default `'zeros'`. */
+  biasInitializer?: InitializerSpec;
+  /** Seed for this layer's initializers; without it they draw from the global stream (`setSeed`). */
+  seed?: number;
+}
+
+/**
+ * The base of layers that compute activation(rows · kernel + bias) with a GEMM, where each row is
+ * an input vector (Dense) or an im2col window (Conv2D). It owns the kernel, the bias and the
+ * activation; subclasses say how inputs become rows and gradients of rows become input gradients.
+ */
+export abstract class KernelLayer extends Layer {
+  readonly useBias: boolean;
+  readonly activation: ActivationSlot;
+  private readonly kernelInitializer: Initializer;
+  private readonly biasInitializer: Initializer;
+  private readonly seed?: number;
+
+  protected kernel?: Param;
+  protected bias?: Param;
+  /** The rows of the last forward batch. */
+  private rows?: Tensor;
+
+  protected constructor({ activation, useBias = true, kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', seed, ...base }: KernelLayerOptions) {
+    super(base);
+    this.useBias = useBias;
+    this.activation = new ActivationSlot(activation, this.name);
+    this.kernelInitializer = getInitializer(kernelInitializer, this.name);
+    this.biasInitializer = getInitializer(biasInitializer, this.name);
+    this.seed = seed;
+  }
+
+  /**
+   * Creates the kernel (of `kernelShape`, whose last axis is the output units) and the bias, after
+   * checking the activation on the output shape, so that a failed build adds no weights.
+   */
+  protected buildKernel(inputShape: Shape, kernelShape: Shape): void {
+    this.activation.build(this.computeOutputShape(inputShape));
+    const rng = rngFor(this.seed);
+    this.kernel = this.addWeight('kernel', kernelShape, this.kernelInitializer, rng);
+    if (this.useBias) this.bias = this.addWeight('bias', [kernelShape[kernelShape.length - 1]], this.biasInitializer, rng);
+  }
+
+  /** activation(rows · kernel + bias), shaped as `outShape`. */
+  protected forwardRows(rows: Tensor, outShape: Shape, training: boolean): Tensor {
+    const kernel = this.requireBuilt(this.kernel).value;
+    const units = kernel.shape[kernel.shape.length - 1];
+    const depth = kernel.size / units;
+    const count = rows.size / depth;
+    const z = this.buffer('z', outShape);
+    gemm(rows.data, kernel.data, z.data, count, units, depth);
+    if (this.bias) addRowVector(z.data, this.bias.value.data, z.data, count);
+    this.rows = rows;
+    return this.activation.forward(z, training);
+  }
+
+  /** Accumulates the kernel and bias gradients; returns the gradient of the rows, as `rowsShape`. */
+  protected backwardRows(dy: Tensor, rowsShape: Shape): Tensor {
+    const rows = this.requireForward(this.rows);
+    const kernel = this.kernel!;
+    const units = kernel.value.shape[kernel.value.shape.length - 1];
+    const depth = kernel.value.size / units;
+    const count = rows.size / depth;
+    const dz = this.activation.backward(dy);
+    // dKernel += rowsᵀ · dz; dBias += Σ_rows dz; dRows = dz · kernelᵀ.
+    gemm(rows.data, dz.data, kernel.grad.data, depth, units, count, { transA: true, beta: 1 });
+    if (this.bias) accumulateColumnSums(dz.data, this.bias.grad.data, count);
+    const dRows = this.buffer('dRows', rowsShape);
+    gemm(dz.data, kernel.value.data, dRows.data, count, depth, units, { transB: true });
+    return dRows;
+  }
+
+  override params(): Param[] {
+    return [...super.params(), ...this.activation.params()];
+  }
+
+  override outputActivation(): ActivationSlot {
+    return this.activation;
+  }
+
+  override getConfig(): LayerConfig {
+    return {
+      ...super.getConfig(),
+      activation: this.activation.toConfig(),
+      useBias: this.useBias,
+      kernelInitializer: initializerConfig(this.kernelInitializer),
+      biasInitializer: initializerConfig(this.biasInitializer),
+      ...(this.seed === undefined ? {} : { seed: this.seed }),
+    };
+  }
+}

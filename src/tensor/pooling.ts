@@ -1,0 +1,92 @@
+import type { Window2D } from './conv-geometry';
+
+/**
+ * Max pooling over NHWC data; `argmax[i]` records which input each output came from, for the
+ * backward pass. Padding positions never win (they are -Infinity, as in TensorFlow).
+ */
+export function maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void {
+  const { batch, channels: c, h, w } = g;
+  let out = 0;
+  for (let n = 0; n < batch; n++) {
+    const image = n * h.input * w.input * c;
+    for (let oy = 0; oy < h.output; oy++) {
+      const y0 = Math.max(0, oy * h.stride - h.padBefore);
+      const y1 = Math.min(h.input, oy * h.stride - h.padBefore + h.size);
+      for (let ox = 0; ox < w.output; ox++) {
+        const x0 = Math.max(0, ox * w.stride - w.padBefore);
+        const x1 = Math.min(w.input, ox * w.stride - w.padBefore + w.size);
+        for (let ch = 0; ch < c; ch++, out++) {
+          let best = -Infinity;
+          let bestAt = -1;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) {
+              const at = image + (iy * w.input + ix) * c + ch;
+              if (x[at] > best || bestAt < 0) [best, bestAt] = [x[at], at];
+            }
+          }
+          y[out] = best;
+          argmax[out] = bestAt;
+        }
+      }
+    }
+  }
+}
+
+/** Routes each output gradient to the input that won the max (dx is overwritten). */
+export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
+  dx.fill(0);
+  for (let i = 0; i < dy.length; i++) dx[argmax[i]] += dy[i];
+}
+
+/**
+ * Average pooling over NHWC data. Each output is the mean of the inputs its window covers;
+ * padding is not counted (TensorFlow's rule for 'same').
+ */
+export function avgPool(x: Float32Array, g: Window2D, y: Float32Array): void {
+  const { batch, channels: c, h, w } = g;
+  let out = 0;
+  for (let n = 0; n < batch; n++) {
+    const image = n * h.input * w.input * c;
+    for (let oy = 0; oy < h.output; oy++) {
+      const y0 = Math.max(0, oy * h.stride - h.padBefore);
+      const y1 = Math.min(h.input, oy * h.stride - h.padBefore + h.size);
+      for (let ox = 0; ox < w.output; ox++) {
+        const x0 = Math.max(0, ox * w.stride - w.padBefore);
+        const x1 = Math.min(w.input, ox * w.stride - w.padBefore + w.size);
+        const scale = 1 / ((y1 - y0) * (x1 - x0));
+        for (let ch = 0; ch < c; ch++, out++) {
+          let sum = 0;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) sum += x[image + (iy * w.input + ix) * c + ch];
+          }
+          y[out] = sum * scale;
+        }
+      }
+    }
+  }
+}
+
+/** Spreads each output gradient evenly over the inputs its window covered (dx is overwritten). */
+export function avgPoolBackward(dy: Float32Array, g: Window2D, dx: Float32Array): void {
+  const { batch, channels: c, h, w } = g;
+  dx.fill(0);
+  let out = 0;
+  for (let n = 0; n < batch; n++) {
+    const image = n * h.input * w.input * c;
+    for (let oy = 0; oy < h.output; oy++) {
+      const y0 = Math.max(0, oy * h.stride - h.padBefore);
+      const y1 = Math.min(h.input, oy * h.stride - h.padBefore + h.size);
+      for (let ox = 0; ox < w.output; ox++) {
+        const x0 = Math.max(0, ox * w.stride - w.padBefore);
+        const x1 = Math.min(w.input, ox * w.stride - w.padBefore + w.size);
+        const scale = 1 / ((y1 - y0) * (x1 - x0));
+        for (let ch = 0; ch < c; ch++, out++) {
+          const share = dy[out] * scale;
+          for (let iy = y0; iy < y1; iy++) {
+            for (let ix = x0; ix < x1; ix++) dx[image + (iy * w.input + ix) * c + ch] += share;
+          }
+        }
+      }
+    }
+  }
+}
