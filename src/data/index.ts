@@ -1,1 +1,14 @@
-export { xor, spirals, type Dataset, type SpiralsOptions } from './toy';
+export { type Dataset, oneHot } from './dataset';
+export {
+  xor,
+  spirals,
+  moons,
+  circles,
+  blobs,
+  type SpiralsOptions,
+  type MoonsOptions,
+  type CirclesOptions,
+  type BlobsOptions,
+} from './toy';
+export { loadMnist, type MnistOptions, type MnistData, type MnistLabels } from './mnist';
+export { digitToAscii, type AsciiOptions } from './ascii';
