@@ -92,6 +92,7 @@ export class Conv2D extends KernelLayer {
   }
 
   forward(x: Tensor, training: boolean): Tensor {
+    this.checkDepth(x, this.requireBuilt(this.kernel).value.shape[2], 'channels');
     const g = (this.geometry = this.window(x.shape.slice(1), x.shape[0]));
     const positions = g.batch * g.h.output * g.w.output;
     const depth = this.kernelSize[0] * this.kernelSize[1] * g.channels;

@@ -41,6 +41,7 @@ export class Dense extends KernelLayer {
   }
 
   forward(x: Tensor, training: boolean): Tensor {
+    this.checkDepth(x, this.requireBuilt(this.kernel).value.shape[0], 'features');
     return this.forwardRows(x, [...x.shape.slice(0, -1), this.units], training);
   }
 

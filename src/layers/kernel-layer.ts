@@ -2,6 +2,7 @@ import { getInitializer, initializerConfig, type Initializer, type InitializerSp
 import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
 import { rngFor } from '../tensor/random';
 import type { Shape, Tensor } from '../tensor/tensor';
+import { LayerwiseError } from '../util/errors';
 import { ActivationSlot, type ActivationSpec } from './activation-slot';
 import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
 
@@ -54,6 +55,17 @@ export abstract class KernelLayer extends Layer {
     const rng = rngFor(this.seed);
     this.kernel = this.addWeight('kernel', kernelShape, this.kernelInitializer, rng);
     if (this.useBias) this.bias = this.addWeight('bias', [kernelShape[kernelShape.length - 1]], this.biasInitializer, rng);
+  }
+
+  /** Throws unless `x` has `expected` values on its last axis (what the kernel was built for). */
+  protected checkDepth(x: Tensor, expected: number, what: string): void {
+    const got = x.shape[x.shape.length - 1];
+    if (got !== expected) {
+      throw new LayerwiseError(
+        `${this.name}: expected inputs with ${expected} ${what} on the last axis, as the layer was built for, ` +
+          `but received shape [${x.shape.join(', ')}].`,
+      );
+    }
   }
 
   /** activation(rows · kernel + bias), shaped as `outShape`. */

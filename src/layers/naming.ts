@@ -1,8 +1,11 @@
-/** Keras's snake_case of a class name: `Dense` → `dense`, `LeakyReLU` → `leaky_re_lu`. */
+/**
+ * Keras's snake_case of a class name: `Dense` → `dense`, `Conv2D` → `conv2d`,
+ * `MaxPooling2D` → `max_pooling2d`, `LeakyReLU` → `leaky_re_lu`.
+ */
 export function toSnakeCase(className: string): string {
   return className
-    .replace(/(.)([A-Z][a-z]+)/g, '$1_$2')
-    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .replace(/(.)([A-Z][a-z0-9]+)/g, '$1_$2')
+    .replace(/([a-z])([A-Z])/g, '$1_$2')
     .toLowerCase();
 }
 

@@ -37,7 +37,7 @@ export abstract class PoolingLayer extends Layer {
     super.build(inputShape);
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, _training = false): Tensor {
     const g = (this.geometry = this.window(x.shape.slice(1), x.shape[0]));
     const y = this.buffer('y', [g.batch, ...this.shapeOf(g)]);
     if (this.reduction === 'average') avgPool(x.data, g, y.data);

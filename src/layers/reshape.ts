@@ -15,8 +15,7 @@ export class Reshape extends Layer {
 
   constructor({ targetShape, ...base }: ReshapeOptions) {
     super(base);
-    const unknown = targetShape.filter((d) => d === -1).length;
-    if (!Array.isArray(targetShape) || unknown > 1 || !targetShape.every((d) => d === -1 || (Number.isInteger(d) && d > 0))) {
+    if (!Array.isArray(targetShape) || targetShape.filter((d) => d === -1).length > 1 || !targetShape.every((d) => d === -1 || (Number.isInteger(d) && d > 0))) {
       throw new LayerwiseError(
         `${this.name}: targetShape must be positive integers with at most one -1. Received: targetShape=${JSON.stringify(targetShape)}.`,
       );
@@ -42,7 +41,7 @@ export class Reshape extends Layer {
     super.build(inputShape);
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, _training = false): Tensor {
     this.inputBatchShape = x.shape;
     return tensor(x.data, [x.shape[0], ...this.computeOutputShape(x.shape.slice(1))]);
   }

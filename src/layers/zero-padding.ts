@@ -21,7 +21,7 @@ export class ZeroPadding2D extends Layer {
   constructor({ padding = 1, ...base }: ZeroPadding2DOptions = {}) {
     super(base);
     const [rows, cols] = typeof padding === 'number' ? [padding, padding] : padding;
-    this.padding = [typeof rows === 'number' ? [rows, rows] : [rows[0], rows[1]], typeof cols === 'number' ? [cols, cols] : [cols[0], cols[1]]];
+    this.padding = [typeof rows === 'number' ? [rows, rows] : [rows?.[0], rows?.[1]], typeof cols === 'number' ? [cols, cols] : [cols?.[0], cols?.[1]]];
     if (!this.padding.flat().every((p) => Number.isInteger(p) && p >= 0)) {
       throw new LayerwiseError(`${this.name}: padding must be non-negative integers. Received: padding=${JSON.stringify(padding)}.`);
     }
@@ -43,7 +43,7 @@ export class ZeroPadding2D extends Layer {
     super.build(inputShape);
   }
 
-  forward(x: Tensor): Tensor {
+  forward(x: Tensor, _training = false): Tensor {
     this.inputBatchShape = x.shape;
     const y = this.buffer('y', [x.shape[0], ...this.computeOutputShape(x.shape.slice(1))]);
     pad2d(x.data, x.shape, this.pads, y.data);
