@@ -9,8 +9,10 @@ export type { Initializer, InitializerKey, InitializerSpec } from './initializer
 export { losses, getLoss, type Loss, type LossKey, type CrossentropyOptions } from './losses';
 export * from './optim';
 export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions } from './model/sequential';
-export { Callback, type Logs } from './model/callbacks';
+export * from './model/callbacks';
+export { ProgressLogger, type ProgressLoggerOptions, type ProgressSink } from './model/progress';
 export { History } from './model/history';
+export { plotHistories, historiesToSVG, type PlotOptions, type PlotHistoriesOptions, type SVGOptions, type TerminalChartOptions, type Run } from './plot';
 export type { MetricKey } from './model/metrics';
 export type { SummaryOptions } from './model/summary';
 export * as datasets from './data';

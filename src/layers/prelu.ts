@@ -37,6 +37,11 @@ export class PReLU extends Layer {
     return y;
   }
 
+  /** The input of the last forward call (read by DeadUnitMonitor, as `ActivationSlot.lastInput`). */
+  get lastInput(): Tensor | undefined {
+    return this.x;
+  }
+
   backward(dy: Tensor): Tensor {
     const x = this.requireForward(this.x);
     const { value, grad } = this.alpha!;

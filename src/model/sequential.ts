@@ -6,7 +6,7 @@ import type { Optimizer } from '../optim/optimizer';
 import { formatShape, shapesEqual, type Shape, type Tensor, type TensorLike } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { uniqueName } from '../layers/naming';
-import type { Callback, Logs } from './callbacks';
+import type { Callback, Logs } from './callbacks/base';
 import type { History } from './history';
 import { checkMetric, type MetricKey } from './metrics';
 import { summarize, type SummaryOptions } from './summary';
@@ -39,8 +39,12 @@ export interface FitOptions {
   validationSplit?: number;
   /** Held-out data `[x, y]` to evaluate after each epoch (takes precedence over `validationSplit`). */
   validationData?: [TensorLike, TensorLike];
-  /** 0: silent; 1 or 2: one line per epoch. Default 1. */
+  /**
+   * 0: silent. 1: a progress bar redrawn in place on stderr, when it is a terminal; one line per
+   * epoch otherwise. 2: one line per epoch. Default 1. See `ProgressLogger`.
+   */
   verbose?: 0 | 1 | 2;
+  /** Hooks run during training, in the order given, before the progress logger and History. */
   callbacks?: Callback[];
   /** Seed for shuffling; without it, drawn from the global stream (`setSeed`). */
   seed?: number;
@@ -62,7 +66,7 @@ export interface Compiled {
 export class Sequential {
   readonly name: string;
   readonly layers: Layer[] = [];
-  /** Set by a callback to stop `fit` after the current epoch. */
+  /** Set by a callback to stop `fit`: it is checked after every batch, and the epoch then ends. */
   stopTraining = false;
   private compiled?: Compiled;
 

@@ -14,39 +14,35 @@ function cells(values: string[], widths: number[]): string {
 
 /** A Keras-like table: layer (type), output shape, parameter count and activation; then totals. */
 export function summarize(model: Sequential, { printFn = console.log, lineLength = 80 }: SummaryOptions = {}): string {
-  const widths = [0.36, 0.22, 0.12].map((f) => Math.round(f * lineLength));
   let shape: Shape | undefined = model.inputShape;
-  const lines = [
-    `Model: "${model.name}"`,
-    '_'.repeat(lineLength),
-    cells(['Layer (type)', 'Output Shape', 'Param #', 'Activation'], widths),
-    '='.repeat(lineLength),
-  ];
-  model.layers.forEach((layer, i) => {
+  const rows = model.layers.map((layer) => {
     shape = shape ? layer.computeOutputShape(shape) : undefined;
     const activation = layer.outputActivation();
-    lines.push(
-      cells(
-        [
-          `${layer.name} (${layer.className})`,
-          shape ? formatShape(shape) : 'unbuilt',
-          String(layer.countParams()),
-          activation ? activation.describe() : '',
-        ],
-        widths,
-      ),
-    );
-    if (i < model.layers.length - 1) lines.push('');
+    return [
+      `${layer.name} (${layer.className})`,
+      shape ? formatShape(shape) : 'unbuilt',
+      String(layer.countParams()),
+      activation ? activation.describe() : '',
+    ];
+  });
+  // Keras's proportions, widened where a cell would not fit.
+  const header = ['Layer (type)', 'Output Shape', 'Param #', 'Activation'];
+  const widths = [0.36, 0.22, 0.12].map((f, i) => Math.max(Math.round(f * lineLength), ...[header, ...rows].map((r) => r[i].length + 2)));
+  const width = Math.max(lineLength, widths.reduce((a, b) => a + b, 0) + Math.max(...[header, ...rows].map((r) => r[3].length)));
+  const lines = [`Model: "${model.name}"`, '_'.repeat(width), cells(header, widths), '='.repeat(width)];
+  rows.forEach((row, i) => {
+    lines.push(cells(row, widths));
+    if (i < rows.length - 1) lines.push('');
   });
   const params = model.params();
   const trainable = params.filter((p) => p.trainable).reduce((n, p) => n + p.value.size, 0);
   const total = params.reduce((n, p) => n + p.value.size, 0);
   lines.push(
-    '='.repeat(lineLength),
+    '='.repeat(width),
     `Total params: ${total.toLocaleString('en-US')}`,
     `Trainable params: ${trainable.toLocaleString('en-US')}`,
     `Non-trainable params: ${(total - trainable).toLocaleString('en-US')}`,
-    '_'.repeat(lineLength),
+    '_'.repeat(width),
   );
   const text = lines.join('\n');
   for (const line of lines) printFn(line);

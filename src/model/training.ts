@@ -5,7 +5,8 @@ import { gatherRows } from '../tensor/kernels';
 import { rngFor } from '../tensor/random';
 import { firstNonFinite, formatShape, reshape, shapesEqual, tensor, toTensor, zeros, type Shape, type Tensor, type TensorLike } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
-import { notify, type Logs } from './callbacks';
+import { notify, type Logs } from './callbacks/base';
+import { fitCallbacks } from './callbacks/fit-callbacks';
 import { History } from './history';
 import { getMetric, type Metric } from './metrics';
 import type { EvaluateOptions, FitOptions, Sequential } from './sequential';
@@ -145,15 +146,10 @@ function metricsOf(model: Sequential, loss: Loss, names: string[]): Metric[] {
   return names.map((name) => getMetric(name, loss, model.outputShape!));
 }
 
-function formatLogs(logs: Logs): string {
-  return Object.entries(logs)
-    .map(([k, v]) => `${k}: ${Math.abs(v) >= 1e-3 || v === 0 ? v.toFixed(4) : v.toExponential(3)}`)
-    .join(' - ');
-}
-
 export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions): Promise<History> {
   const { optimizer, loss, metrics: metricNames } = model.requireCompiled('fit');
   const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData, verbose = 1, callbacks = [], seed } = options;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new LayerwiseError(`fit: verbose must be 0, 1 or 2. Received: verbose=${verbose}.`);
   if (!Number.isInteger(epochs) || epochs < 0) throw new LayerwiseError(`fit: epochs must be a non-negative integer. Received: epochs=${epochs}.`);
   if (!Number.isInteger(batchSize) || batchSize <= 0) throw new LayerwiseError(`fit: batchSize must be a positive integer. Received: batchSize=${batchSize}.`);
   if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayerwiseError(`fit: validationSplit must be in [0, 1). Received: ${validationSplit}.`);
@@ -178,6 +174,9 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
     [x, y] = [rows(x, 0, train), rows(y, 0, train)];
   }
 
+  const history = new History();
+  const all = fitCallbacks(callbacks, verbose, history);
+
   // Everything is checked; only now may the model change.
   if (!model.inputShape) model.build(x.shape.slice(1));
   const samples = x.shape[0];
@@ -190,8 +189,6 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   const buffers = buffersOf(model);
   const xRow = x.size / samples;
   const yRow = y.size / samples;
-  const history = new History();
-  const all = [history, ...callbacks];
   for (const callback of all) {
     callback.model = model;
     callback.params = { epochs, steps, samples };
@@ -202,7 +199,6 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   try {
     await notify(all, 'onTrainBegin', {});
     for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
-      const started = Date.now();
       await notify(all, 'onEpochBegin', epoch, {});
       if (shuffle) rng.shuffle(order);
       const averages = new Averages();
@@ -223,12 +219,13 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         optimizer.step(params);
 
         averages.add(logs, end - start);
-        await notify(all, 'onBatchEnd', step, { batch: step, size: end - start, ...logs });
+        // As in Keras 3, batch logs hold the epoch's running means so far.
+        await notify(all, 'onBatchEnd', step, { batch: step, size: end - start, ...averages.means() });
+        if (model.stopTraining) break;
         await yieldToEventLoop();
       }
       const logs = averages.means();
       if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, validation[0], validation[1], batchSize, 'val_'));
-      if (verbose > 0) console.log(`Epoch ${epoch + 1}/${epochs} - ${Date.now() - started}ms - ${formatLogs(logs)}`);
       await notify(all, 'onEpochEnd', epoch, logs);
     }
     await notify(all, 'onTrainEnd', {});

@@ -1,0 +1,33 @@
+import { LayerwiseError } from '../../util/errors';
+import { Callback, type Logs } from './base';
+
+/** The learning rate at each epoch from a function of the epoch (from 0) and the current rate. */
+export type Schedule = (epoch: number, learningRate: number) => number;
+
+/**
+ * Sets the optimizer's learning rate at the start of each epoch to `schedule(epoch, lr)`, and logs
+ * it as `learning_rate` at the epoch's end (as Keras).
+ *
+ *   new LearningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9))
+ */
+export class LearningRateScheduler extends Callback {
+  constructor(readonly schedule: Schedule) {
+    super();
+    if (typeof schedule !== 'function') {
+      throw new LayerwiseError(`LearningRateScheduler: expected a function (epoch, learningRate) => learningRate, but received ${typeof schedule}.`);
+    }
+  }
+
+  override onEpochBegin(epoch: number): void {
+    const optimizer = this.model.requireCompiled('LearningRateScheduler').optimizer;
+    const lr = this.schedule(epoch, optimizer.learningRate);
+    if (typeof lr !== 'number' || !(lr > 0) || !Number.isFinite(lr)) {
+      throw new LayerwiseError(`LearningRateScheduler: the schedule returned ${lr} for epoch ${epoch}; it must return a positive number.`);
+    }
+    optimizer.learningRate = lr;
+  }
+
+  override onEpochEnd(_epoch: number, logs: Logs): void {
+    logs.learning_rate = this.model.requireCompiled('LearningRateScheduler').optimizer.learningRate;
+  }
+}

@@ -1,0 +1,60 @@
+import { LayerwiseError } from '../../util/errors';
+import type { Logs } from './base';
+
+/** Whether the watched value should go down (`'min'`), up (`'max'`), or as its name says (`'auto'`). */
+export type MonitorMode = 'auto' | 'min' | 'max';
+
+/**
+ * The direction `'auto'` picks, as Keras: up for accuracies (`accuracy`, `val_accuracy`, `acc`),
+ * down for everything else (losses, errors, `dead/<layer>`).
+ */
+export function autoMode(monitor: string): 'min' | 'max' {
+  return /acc(uracy)?$/.test(monitor.replace(/^val_/, '')) ? 'max' : 'min';
+}
+
+/**
+ * A logged value that a callback watches for improvement (EarlyStopping, ReduceLROnPlateau): which
+ * entry, which direction, and the least change that counts.
+ */
+export class Monitored {
+  readonly mode: 'min' | 'max';
+  readonly minDelta: number;
+
+  constructor(
+    private readonly where: string,
+    readonly name: string,
+    mode: MonitorMode,
+    minDelta: number,
+  ) {
+    if (!['auto', 'min', 'max'].includes(mode)) {
+      throw new LayerwiseError(`${where}: mode must be 'auto', 'min' or 'max'. Received: mode=${JSON.stringify(mode)}.`);
+    }
+    if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) {
+      throw new LayerwiseError(`${where}: minDelta must be a finite number. Received: minDelta=${minDelta}.`);
+    }
+    this.mode = mode === 'auto' ? autoMode(name) : mode;
+    this.minDelta = Math.abs(minDelta);
+  }
+
+  /** The starting best: worse than any value. */
+  get worst(): number {
+    return this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  /** Whether `current` beats `best` by more than `minDelta`. */
+  improves(current: number, best: number): boolean {
+    return this.mode === 'min' ? current < best - this.minDelta : current > best + this.minDelta;
+  }
+
+  /** The watched value from an epoch's logs; throws, listing what there is, when it is missing. */
+  read(logs: Logs): number {
+    const value = logs[this.name];
+    if (value === undefined) {
+      const hint = this.name.startsWith('val_') ? ' Entries starting with val_ need validationData or validationSplit in fit.' : '';
+      throw new LayerwiseError(
+        `${this.where}: monitor "${this.name}" is not in the logs, which hold ${Object.keys(logs).map((k) => `"${k}"`).join(', ')}.${hint}`,
+      );
+    }
+    return value;
+  }
+}

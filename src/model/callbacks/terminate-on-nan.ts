@@ -1,0 +1,39 @@
+import { Callback, type Logs } from './base';
+
+export interface TerminateOnNaNOptions {
+  /** Where the message goes when training stops; default `console.warn`. */
+  printFn?: (line: string) => void;
+}
+
+/**
+ * Stops training at the batch whose loss is NaN or infinite (as Keras): the first such batch
+ * makes the epoch's running loss in the batch logs non-finite, and `fit` checks `stopTraining`
+ * after every batch, so no further step runs on broken weights.
+ */
+export class TerminateOnNaN extends Callback {
+  /** Where training stopped, if it did: the epoch and the batch, from 0. */
+  stoppedAt?: { epoch: number; batch: number };
+  private readonly printFn: (line: string) => void;
+  private epoch = 0;
+
+  constructor({ printFn = console.warn }: TerminateOnNaNOptions = {}) {
+    super();
+    this.printFn = printFn;
+  }
+
+  override onTrainBegin(): void {
+    this.stoppedAt = undefined;
+  }
+
+  override onEpochBegin(epoch: number): void {
+    this.epoch = epoch;
+  }
+
+  override onBatchEnd(batch: number, logs: Logs): void {
+    const { loss } = logs;
+    if (loss === undefined || Number.isFinite(loss)) return;
+    this.stoppedAt = { epoch: this.epoch, batch };
+    this.model.stopTraining = true;
+    this.printFn(`Epoch ${this.epoch + 1}, batch ${batch}: invalid loss ${loss}, terminating training`);
+  }
+}
