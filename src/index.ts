@@ -15,5 +15,6 @@ export { History } from './model/history';
 export { plotHistories, historiesToSVG, type PlotOptions, type PlotHistoriesOptions, type SVGOptions, type TerminalChartOptions, type Run } from './plot';
 export type { MetricKey } from './model/metrics';
 export type { SummaryOptions } from './model/summary';
+export * from './io';
 export * as datasets from './data';
 export { LayerwiseError } from './util/errors';

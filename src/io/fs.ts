@@ -32,17 +32,41 @@ export function nodePath(where: string): typeof NodePath {
 }
 
 /**
- * Writes a file atomically: the data goes to a temporary file beside it, which then replaces the
- * target by rename. A failure midway leaves the previous file as it was.
+ * Writes a file atomically: the data goes to a temporary file beside it, flushed to the disk, which
+ * then replaces the target by rename. A failure midway (a full disk, a crash) leaves the previous
+ * file as it was.
  */
 export function writeFileAtomic(path: string, data: string | Uint8Array, where: string): void {
   const fs = nodeFs(where);
-  const temp = `${path}.tmp-${process.pid}-${Date.now()}`;
+  const temp = `${path}.tmp-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2, 8)}`;
   try {
-    fs.writeFileSync(temp, data);
+    const fd = fs.openSync(temp, 'w');
+    try {
+      fs.writeFileSync(fd, data);
+      fs.fsyncSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
     fs.renameSync(temp, path);
   } catch (error) {
     fs.rmSync(temp, { force: true });
     throw new LayerwiseError(`${where}: could not write ${path}: ${(error as Error).message}`);
+  }
+}
+
+/**
+ * Flushes a directory's entries (the renames done in it) to the disk, where the platform allows it
+ * (not on Windows, where opening a directory fails: renames there are flushed by the file system).
+ */
+export function syncDirectory(dir: string, where: string): void {
+  const fs = nodeFs(where);
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(dir, 'r');
+    fs.fsyncSync(fd);
+  } catch {
+    // Not supported for directories here.
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
   }
 }

@@ -11,6 +11,9 @@ import type { History } from './history';
 import { checkMetric, type MetricKey } from './metrics';
 import { summarize, type SummaryOptions } from './summary';
 import { evaluateModel, fitModel, predictModel } from './training';
+import { serializeModel, type SerializeOptions } from '../io/artifacts';
+import { saveModel, type SaveResult } from '../io/files';
+import type { ModelJSON } from '../io/format';
 
 export interface SequentialOptions {
   /** Default `sequential_1`, `sequential_2`, ... */
@@ -148,6 +151,11 @@ export class Sequential {
     return this.compiled?.optimizer;
   }
 
+  /** The compile settings, or undefined before `compile`. */
+  get compileSettings(): Compiled | undefined {
+    return this.compiled;
+  }
+
   /** Trains for a number of epochs; resolves to the per-epoch `History`. */
   fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     return fitModel(this, x, y, options);
@@ -198,6 +206,19 @@ export class Sequential {
       return () => layer.setWeights(slice);
     });
     plan.forEach((apply) => apply());
+  }
+
+  /**
+   * Saves the model into a directory in TF.js's Layers format (`model.json` and weight files),
+   * atomically; `loadModel` and TF.js's `tf.loadLayersModel` read it back. See `src/io/files.ts`.
+   */
+  save(path: string, options?: SerializeOptions): Promise<SaveResult> {
+    return saveModel(this, path, options);
+  }
+
+  /** The content of `model.json`: `JSON.stringify(model)` gives the file. The weights: `serializeModel`. */
+  toJSON(): ModelJSON {
+    return serializeModel(this, { includeOptimizer: false }).modelJSON;
   }
 
   /** Prints a Keras-like table of the layers and returns its text. */

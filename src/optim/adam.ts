@@ -22,7 +22,7 @@ export class Adam extends Optimizer {
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  protected readonly slotCount = 2;
+  readonly slotCount = 2;
 
   constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}) {
     super(learningRate);

@@ -41,7 +41,23 @@ export abstract class Optimizer {
   }
 
   /** Number of per-parameter state arrays the update rule needs. */
-  protected abstract readonly slotCount: number;
+  abstract readonly slotCount: number;
+
+  /** The state arrays of a parameter (not copies), or undefined before its first step. */
+  getSlots(param: Param): readonly Float32Array[] | undefined {
+    return this.state.get(param);
+  }
+
+  /** Sets the state of a parameter (copies of `slots`), as restored from a saved model. */
+  setSlots(param: Param, slots: readonly Float32Array[]): void {
+    if (slots.length !== this.slotCount || slots.some((s) => s.length !== param.value.size)) {
+      throw new LayerwiseError(
+        `${this.className}.setSlots: ${param.name} needs ${this.slotCount} state arrays of ${param.value.size} values, ` +
+          `but received ${slots.length} of ${slots.map((s) => s.length).join(', ') || 'none'}.`,
+      );
+    }
+    this.state.set(param, slots.map((s) => Float32Array.from(s)));
+  }
 
   /** Updates `w` in place from its gradient `g` and its state arrays. */
   protected abstract update(w: Float32Array, g: Float32Array, slots: Float32Array[]): void;

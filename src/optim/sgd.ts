@@ -20,7 +20,7 @@ export class SGD extends Optimizer {
   readonly className = 'SGD';
   readonly momentum: number;
   readonly nesterov: boolean;
-  protected readonly slotCount: number;
+  readonly slotCount: number;
 
   constructor({ learningRate = 0.01, momentum = 0, nesterov = false }: SGDOptions = {}) {
     super(learningRate);

@@ -6,4 +6,5 @@ export { TerminateOnNaN, type TerminateOnNaNOptions } from './terminate-on-nan';
 export { CSVLogger, type CSVLoggerOptions } from './csv-logger';
 export { LambdaCallback, type LambdaCallbackOptions } from './lambda';
 export { DeadUnitMonitor, RELU_FAMILY, type DeadUnitMonitorOptions } from './dead-units';
+export { ModelCheckpoint, type ModelCheckpointOptions } from './model-checkpoint';
 export type { MonitorMode } from './monitor';

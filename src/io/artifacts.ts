@@ -1,0 +1,202 @@
+import { BatchNormalization } from '../layers/batch-normalization';
+import { Conv2D } from '../layers/conv2d';
+import { Dense } from '../layers/dense';
+import { KernelLayer } from '../layers/kernel-layer';
+import type { Layer } from '../layers/layer';
+import { PReLU } from '../layers/prelu';
+import { LAYER_CLASSES } from '../layers/registry';
+import { Sequential, type CompileOptions } from '../model/sequential';
+import { sizeOf, type Shape } from '../tensor/tensor';
+import { LayerwiseError } from '../util/errors';
+import { readCompileMetadata, readTrainingConfig, restoreOptimizerState, writeCompile, writeOptimizerState } from './compile';
+import { GENERATED_BY, type LayerwiseMetadata, type ModelArtifacts, type ModelJSON, type WeightsGroup } from './format';
+import { Field } from './json';
+import { nameParams, readTopology, writeTopology, type LayerToBuild, type NamedParam } from './topology';
+import { decodeWeights, encodeWeights, readManifest, type Weight } from './weights';
+
+export interface SerializeOptions {
+  /** Save the optimizer's state (momentum, moments, step count) so that training resumes where it stopped. Default true. */
+  includeOptimizer?: boolean;
+}
+
+/**
+ * The model in TF.js's Layers format, in memory: `model.json`'s content, the weights' bytes, and
+ * the optimizer's state (layerwise only). Weight file names are `weights.bin` and `optimizer.bin`;
+ * `model.save` gives them names of their own.
+ */
+export function serializeModel(model: Sequential, { includeOptimizer = true }: SerializeOptions = {}): ModelArtifacts {
+  const { topology, records, params } = writeTopology(model);
+  // TF.js's order: the trainable weights of every layer, then the others (moving statistics).
+  const ordered = [...params.filter((p) => p.param.trainable), ...params.filter((p) => !p.param.trainable)];
+  const weights = encodeWeights(ordered.map(({ param, name }) => ({ name, shape: param.value.shape, values: param.value.data })));
+  const metadata: LayerwiseMetadata = { formatVersion: 1, ...records };
+  const compiled = model.compileSettings;
+  const { compile, trainingConfig } = compiled ? writeCompile(compiled) : { compile: undefined, trainingConfig: undefined };
+  let optimizerData: Uint8Array | undefined;
+  if (compiled && compile) {
+    metadata.compile = compile;
+    const { optimizer } = compiled;
+    if (includeOptimizer && optimizer.iterations > 0) {
+      const state = encodeWeights(writeOptimizerState(optimizer, params));
+      const manifest: WeightsGroup[] = state.specs.length ? [{ paths: ['optimizer.bin'], weights: state.specs.map((s) => ({ ...s, group: 'optimizer' })) }] : [];
+      metadata.optimizerState = { iterations: optimizer.iterations, weightsManifest: manifest };
+      if (state.specs.length) optimizerData = state.data;
+    }
+  }
+  const modelJSON: ModelJSON = {
+    modelTopology: topology,
+    format: 'layers-model',
+    generatedBy: GENERATED_BY,
+    convertedBy: null,
+    ...(trainingConfig ? { trainingConfig } : {}),
+    weightsManifest: [{ paths: ['weights.bin'], weights: weights.specs }],
+    userDefinedMetadata: { layerwise: metadata },
+  };
+  return { modelJSON, weightData: weights.data, optimizerData };
+}
+
+export interface LoadOptions {
+  /**
+   * Compile the model with the optimizer, loss and metrics it was saved with (and restore the
+   * optimizer's state when there is one), so that `fit` can go on. Default true; `false` loads the
+   * layers and weights only.
+   */
+  compile?: boolean;
+}
+
+export interface ModelFromJSONOptions extends LoadOptions {
+  /** The optimizer's state (`ModelArtifacts.optimizerData`); without it the optimizer starts afresh. */
+  optimizerData?: Uint8Array | ArrayBuffer;
+}
+
+/** Names of the data, for errors: the files on disk, or the in-memory forms. */
+export interface DataNames {
+  json: string;
+  weights: string;
+  optimizer: string;
+}
+
+function bytes(data: Uint8Array | ArrayBuffer, what: string): Uint8Array {
+  if (data instanceof Uint8Array) return data;
+  if (data instanceof ArrayBuffer) return new Uint8Array(data);
+  const view = data as unknown;
+  if (ArrayBuffer.isView(view)) return new Uint8Array(view.buffer, view.byteOffset, view.byteLength);
+  throw new LayerwiseError(`modelFromJSON: ${what} must be a Uint8Array or an ArrayBuffer, but is ${typeof data}.`);
+}
+
+/**
+ * Rebuilds a model from `model.json`'s content (an object or its text) and the weights' bytes, with
+ * no file system: for browsers, or models kept in memory. Everything is checked: see `loadModel`.
+ */
+export function modelFromJSON(json: string | object, weightData: Uint8Array | ArrayBuffer, options: ModelFromJSONOptions = {}): Sequential {
+  const names = { json: 'model.json', weights: 'weightData', optimizer: 'optimizerData' };
+  const doc = typeof json === 'string' ? Field.parse(json, names.json) : new Field(json, '', names.json);
+  const optimizerData = options.optimizerData === undefined ? undefined : bytes(options.optimizerData, 'optimizerData');
+  return buildModel(doc, bytes(weightData, 'weightData'), optimizerData, names, options);
+}
+
+/** The `userDefinedMetadata.layerwise` object, when there is one. */
+export function layerwiseMetadata(doc: Field): Field | undefined {
+  const user = doc.get('userDefinedMetadata');
+  if (user.absent) return undefined;
+  const meta = user.object().get('layerwise');
+  if (meta.absent) return undefined;
+  meta.object();
+  const version = meta.get('formatVersion');
+  if (version.value !== 1) version.fail('1', 'The model was saved by a newer layerwise: update layerwise to load it.');
+  return meta;
+}
+
+/** The saved optimizer state's manifest, when the model was saved by layerwise with one. */
+export function optimizerManifest(doc: Field): { groups: WeightsGroup[]; field: Field } | undefined {
+  const meta = layerwiseMetadata(doc);
+  if (!meta || doc.get('generatedBy').value !== GENERATED_BY || meta.get('optimizerState').absent) return undefined;
+  const field = meta.get('optimizerState').object().get('weightsManifest');
+  return { groups: readManifest(field), field };
+}
+
+/** The checked document and data, as a model. */
+export function buildModel(doc: Field, weightData: Uint8Array, optimizerData: Uint8Array | undefined, names: DataNames, { compile = true }: LoadOptions = {}): Sequential {
+  doc.object('a model.json object ({ modelTopology, weightsManifest, ... })');
+  const format = doc.get('format');
+  if (!format.absent && format.value !== 'layers-model') format.fail('"layers-model"', 'layerwise loads TF.js Layers models (tfjs_layers_model), not graph models.');
+  const manifestField = doc.get('weightsManifest');
+  const weights = decodeWeights(readManifest(manifestField), weightData, manifestField, names.weights);
+  const meta = layerwiseMetadata(doc);
+  const topology = readTopology(doc.get('modelTopology'), meta);
+
+  const model = new Sequential(topology.name === undefined ? {} : { name: topology.name });
+  const splitNames = new Map<Layer, string>();
+  let budget = [...weights.values()].reduce((n, w) => n + (w.spec.group === 'optimizer' ? 0 : w.values.length), 0);
+  for (const read of topology.layers) {
+    const layer = within(read, () => new (LAYER_CLASSES.get(read.className)!)(read.config));
+    if (read.splitName) splitNames.set(layer, read.splitName);
+    // Check the size of the weights before the layer creates them: absurd settings fail here, not in an allocation.
+    const inputShape = model.layers.length === 0 ? layer.inputShape! : model.outputShape!;
+    const needed = within(read, () => weightValues(layer, inputShape));
+    if (needed > budget) {
+      read.field.error(`(${layer.name}) needs ${needed} weight values for input ${JSON.stringify(inputShape)}, more than the ${budget} left in ${names.weights}.`);
+    }
+    budget -= needed;
+    within(read, () => model.add(layer));
+  }
+  const params = nameParams(model, (layer) => splitNames.get(layer));
+  setWeights(params, weights, manifestField);
+  if (compile) compileLoaded(model, doc, meta, params, optimizerData, names);
+  return model;
+}
+
+/** Runs `make`, adding the file and the layer's place in it to a LayerwiseError it throws. */
+function within<T>(read: LayerToBuild, make: () => T): T {
+  try {
+    return make();
+  } catch (error) {
+    if (error instanceof LayerwiseError) read.field.error(`(${read.config.name}) cannot be built: ${error.message}`);
+    throw error;
+  }
+}
+
+/** How many weight values a layer creates for an input shape, computed without creating them. */
+function weightValues(layer: Layer, inputShape: Shape): number {
+  const depth = inputShape[inputShape.length - 1] ?? 0;
+  let own = 0;
+  if (layer instanceof Dense) own = depth * layer.units + (layer.useBias ? layer.units : 0);
+  else if (layer instanceof Conv2D) own = layer.kernelSize[0] * layer.kernelSize[1] * depth * layer.filters + (layer.useBias ? layer.filters : 0);
+  else if (layer instanceof BatchNormalization) own = (2 + Number(layer.center) + Number(layer.scale)) * depth;
+  else if (layer instanceof PReLU) own = sizeOf(inputShape);
+  const slot = layer instanceof KernelLayer ? layer.activation.layer : undefined;
+  return own + (slot ? weightValues(slot, layer.computeOutputShape(inputShape)) : 0);
+}
+
+/** Copies the file's weights into the model: every weight present, with its shape, and nothing else. */
+function setWeights(params: NamedParam[], weights: Map<string, Weight>, field: Field): void {
+  for (const { param, name } of params) {
+    const weight = weights.get(name);
+    const needed = `[${param.value.shape.join(', ')}]`;
+    if (!weight) field.error(`has no weight "${name}", which the model needs (shape ${needed}).`);
+    if (weight.spec.shape.join() !== param.value.shape.join()) {
+      field.error(`gives the weight "${name}" the shape [${weight.spec.shape.join(', ')}], but the model needs ${needed}.`);
+    }
+    param.value.data.set(weight.values);
+  }
+  const used = new Set(params.map((p) => p.name));
+  for (const [name, weight] of weights) {
+    // TF.js's own optimizer state (group 'optimizer') is not layerwise's: it is left out.
+    if (!used.has(name) && weight.spec.group !== 'optimizer') field.error(`names the weight "${name}", which belongs to no layer of the model.`);
+  }
+}
+
+function compileLoaded(model: Sequential, doc: Field, meta: Field | undefined, params: NamedParam[], optimizerData: Uint8Array | undefined, names: DataNames): void {
+  const ours = meta && doc.get('generatedBy').value === GENERATED_BY && !meta.get('compile').absent;
+  let options: CompileOptions | undefined;
+  if (ours) options = readCompileMetadata(meta.get('compile'));
+  else if (!doc.get('trainingConfig').absent) options = readTrainingConfig(doc.get('trainingConfig'));
+  if (!options) return;
+  model.compile(options);
+  const state = optimizerManifest(doc);
+  if (!state || optimizerData === undefined) return;
+  const optimizer = model.optimizer!;
+  const iterations = meta!.get('optimizerState').get('iterations').integer(0);
+  restoreOptimizerState(optimizer, params, decodeWeights(state.groups, optimizerData, state.field, names.optimizer), state.field);
+  optimizer.iterations = iterations;
+}
