@@ -15,16 +15,45 @@ export const linear: Activation = {
 
 /** max(x, 0), optionally capped at `maxValue`; the gradient at 0 is 0, as TensorFlow's. */
 export function relu(maxValue = Infinity, name = 'relu'): Activation {
-  return elementwise(
+  const generic = elementwise(
     name,
     { fn: (x) => (x > 0 ? (x < maxValue ? x : maxValue) : 0), grad: (x) => (x > 0 && x < maxValue ? 1 : 0) },
     maxValue === Infinity ? {} : { maxValue },
   );
+  if (maxValue !== Infinity) return generic;
+  // The common case with loops of its own: the shared loop of `elementwise` calls one of many
+  // closures per element, which the engine cannot inline.
+  return {
+    ...generic,
+    forward(x, y) {
+      // (v + |v|) / 2 is exactly max(v, 0), without a branch the processor could mispredict.
+      for (let i = 0; i < y.length; i++) {
+        const v = x[i];
+        y[i] = (v + Math.abs(v)) * 0.5;
+      }
+    },
+    backward(x, _y, dy, dx) {
+      for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : 0;
+    },
+  };
 }
 
 /** x for x > 0, alpha · x otherwise. Keras and TF.js default alpha to 0.3. */
 export function leakyRelu(alpha = 0.3): Activation {
-  return elementwise('leaky_relu', { fn: (x) => (x > 0 ? x : alpha * x), grad: (x) => (x > 0 ? 1 : alpha) }, { alpha });
+  const generic = elementwise('leaky_relu', { fn: (x) => (x > 0 ? x : alpha * x), grad: (x) => (x > 0 ? 1 : alpha) }, { alpha });
+  // Loops of its own, as relu's.
+  return {
+    ...generic,
+    forward(x, y) {
+      for (let i = 0; i < y.length; i++) {
+        const v = x[i];
+        y[i] = v > 0 ? v : alpha * v;
+      }
+    },
+    backward(x, _y, dy, dx) {
+      for (let i = 0; i < dx.length; i++) dx[i] = x[i] > 0 ? dy[i] : alpha * dy[i];
+    },
+  };
 }
 
 /** x for x > 0, alpha · (e^x − 1) otherwise; the gradient for x ≤ 0 is y + alpha. */

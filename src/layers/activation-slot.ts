@@ -4,7 +4,7 @@ import { getActivation, type ActivationKey } from '../activations/registry';
 import { BufferCache } from '../tensor/buffers';
 import { formatShape, shapesEqual, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
-import { Activation as ActivationByKey, ELU, LeakyReLU, ReLU, Softmax } from './activations';
+import { Activation as ActivationByKey, ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from './activations';
 import { Layer, type LayerConfig, type Param } from './layer';
 import { toSnakeCase } from './naming';
 import { PReLU } from './prelu';
@@ -110,6 +110,35 @@ export class ActivationSlot {
     const y = this.buffers.get('y', x.shape);
     this.fn!.forward(x.data, y.data, x.shape);
     return (this.y = y);
+  }
+
+  /**
+   * The slope for negative inputs when this activation is ReLU (0) or leaky ReLU (alpha), as a key
+   * or an activation layer without weights: a kernel may then compute it along with its own
+   * output, through `forwardFused`. Undefined for every other activation.
+   */
+  fusableSlope(): number | undefined {
+    if (this.layer) return this.layer instanceof ActivationLayer ? this.layer.outputActivation().fusableSlope() : undefined;
+    const { name, config } = this.fn!;
+    if (name === 'relu' && config.maxValue === undefined) return 0;
+    return name === 'leaky_relu' ? config.alpha : undefined;
+  }
+
+  /**
+   * `forward` for a kernel that fused this activation (see `fusableSlope`): `fill` writes the
+   * output into the buffer it is given; the input `x` is remembered as `forward` would.
+   */
+  forwardFused(x: Tensor, fill: (y: Float32Array) => void): Tensor {
+    if (this.layer) return (this.layer as ActivationLayer).outputActivation().forwardFused(x, fill);
+    this.x = x;
+    const y = this.buffers.get('y', x.shape);
+    fill(y.data);
+    return (this.y = y);
+  }
+
+  /** The input remembered by the last `forwardFused`, for a kernel that fuses the backward step too. */
+  fusedInput(): Tensor | undefined {
+    return this.layer ? (this.layer as ActivationLayer).outputActivation().fusedInput() : this.x;
   }
 
   backward(dy: Tensor): Tensor {

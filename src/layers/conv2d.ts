@@ -1,5 +1,5 @@
 import { axisWindow, pair, type Padding, type Window2D } from '../tensor/conv-geometry';
-import { col2im, im2col } from '../tensor/conv';
+import { conv2d, conv2dBackward } from '../tensor/conv';
 import { formatShape, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { KernelLayer, type KernelLayerOptions } from './kernel-layer';
@@ -30,7 +30,8 @@ function positivePair(layer: string, name: string, value: number | [number, numb
 /**
  * 2-D convolution over channels-last images [batch, height, width, channels]:
  * y = activation(conv(x, kernel) + bias). The kernel is [kh, kw, inChannels, filters], as Keras
- * and TF.js store it. Computed as im2col followed by one GEMM, into buffers reused across batches.
+ * and TF.js store it. Computed by the convolution kernels of tensor/conv.ts, into buffers reused
+ * across batches.
  */
 export class Conv2D extends KernelLayer {
   static override readonly className = 'Conv2D';
@@ -42,6 +43,8 @@ export class Conv2D extends KernelLayer {
   readonly dilationRate: [number, number];
 
   private geometry?: Window2D;
+  /** The input of the last forward batch. */
+  private input?: Tensor;
 
   constructor({ filters, kernelSize, strides = 1, padding = 'valid', dilationRate = 1, ...options }: Conv2DOptions) {
     super(options);
@@ -92,21 +95,31 @@ export class Conv2D extends KernelLayer {
   }
 
   forward(x: Tensor, training: boolean): Tensor {
-    this.checkDepth(x, this.requireBuilt(this.kernel).value.shape[2], 'channels');
+    const kernel = this.requireBuilt(this.kernel).value;
+    this.checkDepth(x, kernel.shape[2], 'channels');
     const g = (this.geometry = this.window(x.shape.slice(1), x.shape[0]));
-    const positions = g.batch * g.h.output * g.w.output;
-    const depth = this.kernelSize[0] * this.kernelSize[1] * g.channels;
-    const col = this.buffer('col', [positions, depth]);
-    im2col(x.data, g, col.data);
-    return this.forwardRows(col, [g.batch, g.h.output, g.w.output, this.filters], training);
+    const z = this.buffer('z', [g.batch, g.h.output, g.w.output, this.filters]);
+    this.input = x;
+    const slope = this.activation.fusableSlope();
+    if (slope !== undefined) {
+      // ReLU or leaky ReLU: computed with the convolution, in one pass.
+      return this.activation.forwardFused(z, (y) => conv2d(x.data, g, kernel.data, this.bias?.value.data, z.data, { slope, y }));
+    }
+    conv2d(x.data, g, kernel.data, this.bias?.value.data, z.data);
+    return this.activation.forward(z, training);
   }
 
-  backward(dy: Tensor): Tensor {
+  backward(dy: Tensor, inputGradient = true): Tensor {
     const g = this.requireForward(this.geometry);
-    const depth = this.kernelSize[0] * this.kernelSize[1] * g.channels;
-    const dCol = this.backwardRows(dy, [g.batch * g.h.output * g.w.output, depth]);
+    const x = this.requireForward(this.input);
+    const kernel = this.kernel!;
     const dx = this.buffer('dx', [g.batch, g.h.input, g.w.input, g.channels]);
-    col2im(dCol.data, g, dx.data);
+    const grads = { dKernel: kernel.grad.data, dBias: this.bias?.grad.data, dx: inputGradient ? dx.data : undefined };
+    const slope = this.activation.fusableSlope();
+    if (slope !== undefined) {
+      // The activation was fused into forward: its derivative joins the convolution's backward step.
+      conv2dBackward(x.data, g, kernel.value.data, dy.data, grads, { slope, z: this.activation.fusedInput()!.data });
+    } else conv2dBackward(x.data, g, kernel.value.data, this.activation.backward(dy).data, grads);
     return dx;
   }
 

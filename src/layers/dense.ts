@@ -45,9 +45,9 @@ export class Dense extends KernelLayer {
     return this.forwardRows(x, [...x.shape.slice(0, -1), this.units], training);
   }
 
-  backward(dy: Tensor): Tensor {
+  backward(dy: Tensor, inputGradient = true): Tensor {
     const [inputUnits] = this.kernel!.value.shape;
-    return this.backwardRows(dy, [...dy.shape.slice(0, -1), inputUnits]);
+    return this.backwardRows(dy, [...dy.shape.slice(0, -1), inputUnits], inputGradient);
   }
 
   override getConfig(): LayerConfig {

@@ -81,8 +81,11 @@ export abstract class KernelLayer extends Layer {
     return this.activation.forward(z, training);
   }
 
-  /** Accumulates the kernel and bias gradients; returns the gradient of the rows, as `rowsShape`. */
-  protected backwardRows(dy: Tensor, rowsShape: Shape): Tensor {
+  /**
+   * Accumulates the kernel and bias gradients; returns the gradient of the rows, as `rowsShape`
+   * (left uncomputed when `inputGradient` is false).
+   */
+  protected backwardRows(dy: Tensor, rowsShape: Shape, inputGradient = true): Tensor {
     const rows = this.requireForward(this.rows);
     const kernel = this.kernel!;
     const units = kernel.value.shape[kernel.value.shape.length - 1];
@@ -93,7 +96,7 @@ export abstract class KernelLayer extends Layer {
     gemm(rows.data, dz.data, kernel.grad.data, depth, units, count, { transA: true, beta: 1 });
     if (this.bias) accumulateColumnSums(dz.data, this.bias.grad.data, count);
     const dRows = this.buffer('dRows', rowsShape);
-    gemm(dz.data, kernel.value.data, dRows.data, count, depth, units, { transB: true });
+    if (inputGradient) gemm(dz.data, kernel.value.data, dRows.data, count, depth, units, { transB: true });
     return dRows;
   }
 

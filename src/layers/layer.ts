@@ -98,8 +98,12 @@ export abstract class Layer {
   /** Computes the output for a batch; `training` switches dropout and the like. */
   abstract forward(x: Tensor, training: boolean): Tensor;
 
-  /** Given dL/dy for the last forward batch, accumulates parameter gradients and returns dL/dx. */
-  abstract backward(dy: Tensor): Tensor;
+  /**
+   * Given dL/dy for the last forward batch, accumulates parameter gradients and returns dL/dx.
+   * With `inputGradient` false (the model passes it to its first layer with weights, whose dL/dx
+   * nobody reads), a layer may skip computing dL/dx and return a buffer of its values unspecified.
+   */
+  abstract backward(dy: Tensor, inputGradient?: boolean): Tensor;
 
   /** The weights with their gradients, in Keras's order. */
   params(): Param[] {

@@ -15,3 +15,4 @@ export {
   sizeOf,
 } from './tensor';
 export { Rng, setSeed, randomNormal, randomUniform, truncatedNormal } from './random';
+export { setBackend, getBackend, wasmReady, wasmUnavailableReason, type BackendName } from './backend';

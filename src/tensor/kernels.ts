@@ -1,6 +1,9 @@
 /**
- * Numeric kernels over raw Float32Arrays, row-major. The only hot loops in layerwise live here.
+ * Numeric kernels over raw Float32Arrays, row-major. The only hot loops in layerwise live here
+ * (and in their WebAssembly twins, wasm/kernels.wat, which `getBackend()` selects).
  */
+import { getBackend } from './backend';
+import { wasmKernels } from './wasm/wasm-backend';
 
 export interface GemmOptions {
   /** A is stored as [k, m] and used transposed. */
@@ -27,11 +30,34 @@ function transposeInto(x: Float32Array, rows: number, cols: number, out: Float32
 
 /**
  * General matrix multiply: C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C.
- * Transposed operands are first copied into scratch space (cheap next to the multiply), so one
- * kernel, which streams rows of B four rows of C at a time, serves all four cases. Zero entries
- * of A are skipped (ReLU outputs are often zero), so a NaN in B only spreads through non-zero A.
+ * On the 'wasm' backend, a packed, register-blocked WebAssembly SIMD kernel; on 'js', `gemmJs`.
  */
-export function gemm(
+export function gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, options: GemmOptions = {}): void {
+  if (getBackend() === 'wasm') gemmWasm(a, b, c, m, n, k, options);
+  else gemmJs(a, b, c, m, n, k, options);
+}
+
+/** gemm on the WebAssembly SIMD kernels (which must be available). */
+export function gemmWasm(
+  a: Float32Array,
+  b: Float32Array,
+  c: Float32Array,
+  m: number,
+  n: number,
+  k: number,
+  { transA = false, transB = false, alpha = 1, beta = 0 }: GemmOptions = {},
+): void {
+  if (m === 0 || n === 0) return;
+  wasmKernels()!.gemm(a, b, c, m, n, k, transA, transB, alpha, beta);
+}
+
+/**
+ * gemm in TypeScript, the reference and fallback. Transposed operands are first copied into
+ * scratch space (cheap next to the multiply), so one kernel, which streams rows of B four rows of
+ * C at a time, serves all four cases. Zero entries of A are skipped (ReLU outputs are often zero),
+ * so a NaN in B only spreads through non-zero A.
+ */
+export function gemmJs(
   a: Float32Array,
   b: Float32Array,
   c: Float32Array,

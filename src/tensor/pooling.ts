@@ -1,10 +1,19 @@
+import { getBackend } from './backend';
 import type { Window2D } from './conv-geometry';
+import { wasmKernels } from './wasm/wasm-backend';
 
 /**
  * Max pooling over NHWC data; `argmax[i]` records which input each output came from, for the
  * backward pass. Padding positions never win (they are -Infinity, as in TensorFlow).
  */
 export function maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void {
+  // The wasm kernel takes four channels at a time.
+  if (g.channels % 4 === 0 && getBackend() === 'wasm') wasmKernels()!.maxPool(x, g, y, argmax);
+  else maxPoolJs(x, g, y, argmax);
+}
+
+/** maxPool in TypeScript, the reference and fallback. */
+export function maxPoolJs(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void {
   const { batch, channels: c, h, w } = g;
   let out = 0;
   for (let n = 0; n < batch; n++) {
@@ -15,18 +24,25 @@ export function maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: I
       for (let ox = 0; ox < w.output; ox++) {
         const x0 = Math.max(0, ox * w.stride - w.padBefore);
         const x1 = Math.min(w.input, ox * w.stride - w.padBefore + w.size);
-        for (let ch = 0; ch < c; ch++, out++) {
-          let best = -Infinity;
-          let bestAt = -1;
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) {
-              const at = image + (iy * w.input + ix) * c + ch;
-              if (x[at] > best || bestAt < 0) [best, bestAt] = [x[at], at];
+        // The window's first input starts every channel's running maximum (padding never wins).
+        const first = image + (y0 * w.input + x0) * c;
+        for (let ch = 0; ch < c; ch++) {
+          y[out + ch] = x[first + ch];
+          argmax[out + ch] = first + ch;
+        }
+        for (let iy = y0; iy < y1; iy++) {
+          for (let ix = iy === y0 ? x0 + 1 : x0; ix < x1; ix++) {
+            const at = image + (iy * w.input + ix) * c;
+            for (let ch = 0; ch < c; ch++) {
+              const v = x[at + ch];
+              if (v > y[out + ch]) {
+                y[out + ch] = v;
+                argmax[out + ch] = at + ch;
+              }
             }
           }
-          y[out] = best;
-          argmax[out] = bestAt;
         }
+        out += c;
       }
     }
   }

@@ -1,0 +1,40 @@
+/**
+ * Which kernels run the hot loops: 'wasm' (WebAssembly SIMD, the default where the engine supports
+ * it) or 'js' (the pure TypeScript kernels, the portable reference and fallback). Both give the
+ * same results up to float32 rounding; each gives the same bits for the same inputs every time.
+ */
+import { LayerwiseError } from '../util/errors';
+import { wasmKernels, wasmReady, wasmUnavailableReason } from './wasm/wasm-backend';
+
+export type BackendName = 'wasm' | 'js';
+
+let requested: BackendName | undefined;
+
+/** The backend the environment asks for: `LAYERWISE_BACKEND=js` (Node) selects the TS kernels. */
+function fromEnvironment(): BackendName {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  return env?.LAYERWISE_BACKEND === 'js' ? 'js' : 'wasm';
+}
+
+/**
+ * Selects the kernels: `'wasm'` (default) or `'js'`. Asking for 'wasm' where WebAssembly SIMD is
+ * not available throws, saying why; without a call, layerwise uses wasm where it loads and the TS
+ * kernels elsewhere.
+ */
+export function setBackend(name: BackendName): void {
+  if (name !== 'wasm' && name !== 'js') {
+    throw new LayerwiseError(`setBackend: expected 'wasm' or 'js', but received ${JSON.stringify(name)}.`);
+  }
+  if (name === 'wasm' && !wasmKernels()) {
+    throw new LayerwiseError(`setBackend: the WebAssembly SIMD kernels are not available here (${wasmUnavailableReason()}). Use setBackend('js').`);
+  }
+  requested = name;
+}
+
+/** The backend in use: 'wasm' when selected (or by default) and available, else 'js'. */
+export function getBackend(): BackendName {
+  const name = requested ?? fromEnvironment();
+  return name === 'wasm' && wasmKernels() ? 'wasm' : 'js';
+}
+
+export { wasmReady, wasmUnavailableReason };

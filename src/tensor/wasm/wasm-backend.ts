@@ -1,0 +1,442 @@
+/**
+ * The JavaScript side of the WebAssembly kernels: loads the module (synchronously, from the bytes
+ * embedded in kernels-wasm.ts, on first use), owns its memory (laid out per call: cached
+ * convolution tables at the bottom, scratch above), copies operands in and results out, and splits
+ * the larger kernels among worker threads (threads.ts).
+ */
+import { LayerwiseError } from '../../util/errors';
+import type { Window2D } from '../conv-geometry';
+import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
+import { splitRange, ThreadPool, threadCount, type Part, type ThreadExport } from './threads';
+
+/** The functions kernels.wat exports (pointers are byte offsets). */
+interface Exports {
+  gemm(a: number, b: number, c: number, m: number, n: number, k: number, rsa: number, csa: number, rsb: number, csb: number,
+    ldc: number, alpha: number, pa: number, pb: number, tmp: number): void;
+  conv_dk(ind: number, taps: number, c: number, positions: number, dz: number, filters: number, dk: number, m0: number, m1: number,
+    pa: number, pb: number, tmp: number): void;
+  pack_b(src: number, rs: number, cs: number, kc: number, n: number, dst: number): void;
+  conv_forward(ind: number, positions: number, taps: number, c: number, pw: number, bias: number, filters: number, out: number, tmp: number): void;
+  col2im(ind: number, positions: number, taps: number, c: number, col: number): void;
+  relu(src: number, dst: number, count: number): void;
+  leaky_relu(src: number, dst: number, count: number, alpha: number): void;
+  max_pool(x: number, y: number, argmax: number, batch: number, hin: number, win: number, c: number, hout: number, wout: number,
+    sh: number, sw: number, pt: number, pl: number, kh: number, kw: number): void;
+  leaky_relu_backward(z: number, dy: number, dz: number, count: number, slope: number): void;
+  column_sums(src: number, rows: number, cols: number, dst: number): void;
+}
+
+/** The gradients a convolution's backward step writes: dKernel and dBias accumulate, dx is overwritten. */
+export interface ConvGradients {
+  dKernel: Float32Array;
+  dBias?: Float32Array;
+  dx?: Float32Array;
+}
+
+/** The input z of an activation fused into a convolution (y = z > 0 ? z : slope · z). */
+export interface FusedActivationInput {
+  slope: number;
+  z: Float32Array;
+}
+
+/** An activation fused into a kernel's output: y = z > 0 ? z : slope · z (slope 0: ReLU). */
+export interface FusedActivation {
+  slope: number;
+  y: Float32Array;
+}
+
+/** Block sizes of the GEMM: panels of MR x NR in the microkernel, blocks of MC x KC of A. */
+const MR = 4;
+const NR = 8;
+const KC = 256;
+const MC = 128;
+/** Floats of the scratch tile for edge tiles, at address 0. */
+const TILE = MR * NR;
+/** Above this many floats of cached convolution tables, the cache starts over. */
+const REGION_LIMIT = 32 << 20;
+/**
+ * Multiply-adds below which a kernel stays on one thread: waking a worker costs microseconds, and
+ * a split product packs its A twice. Measured: the MLP's 3.2M-multiply-add products ran 9% slower
+ * split; the CNN's convolutions (5M to 20M) and products of 20M and more gain 10 to 40%.
+ */
+const PARALLEL_WORK = 1 << 22;
+
+const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+/** What a convolution geometry keeps in wasm memory across calls (offsets in floats). */
+interface ConvRegion {
+  /** The input images [batch, h, w, c], copied in on each call (the table points into them). */
+  x: number;
+  size: number;
+  /** A zero pixel of c floats, where taps in the padding point. */
+  zero: number;
+  /** The indirection table: [tile of 4 positions][tap][4] byte addresses. */
+  table: number;
+  positions: number;
+  taps: number;
+  c: number;
+}
+
+/** The key of a geometry: everything the table depends on. */
+function geometryKey(g: Window2D): string {
+  const { h, w } = g;
+  return [g.batch, g.channels, h.input, h.size, h.stride, h.dilation, h.padBefore, w.input, w.size, w.stride, w.dilation, w.padBefore].join(',');
+}
+
+export class WasmKernels {
+  private f32: Float32Array;
+  private i32: Int32Array;
+  /** Floats below this offset hold cached regions; scratch space starts here. */
+  private persistentEnd = TILE;
+  private readonly regions = new Map<string, ConvRegion>();
+
+  /**
+   * @param exports the module's functions, over `memory`
+   * @param pool worker threads sharing `memory`, when it is shared
+   */
+  constructor(
+    private readonly exports: Exports,
+    private readonly memory: WebAssembly.Memory,
+    private readonly pool?: ThreadPool,
+  ) {
+    this.f32 = new Float32Array(memory.buffer);
+    this.i32 = new Int32Array(memory.buffer);
+  }
+
+  /** The threads a kernel of `work` multiply-adds is split over. */
+  private threadsFor(work: number): number {
+    return this.pool && work >= PARALLEL_WORK ? this.pool.threads : 1;
+  }
+
+  /** Runs the parts of one kernel: on the worker threads when there is a pool, else one after another. */
+  private run(parts: Part[]): void {
+    if (this.pool && parts.length > 1) this.pool.run(parts);
+    else for (const [name, args] of parts) (this.exports[name as ThreadExport] as (...a: number[]) => void)(...args);
+  }
+
+  /** Makes the memory at least `floats` float32s long (growing never shrinks it). */
+  private reserve(floats: number): Float32Array {
+    const bytes = floats * 4;
+    const memory = this.memory;
+    if (memory.buffer.byteLength < bytes) {
+      try {
+        memory.grow(Math.ceil((bytes - memory.buffer.byteLength) / 65536));
+      } catch (error) {
+        throw new LayerwiseError(
+          `wasm kernels: this call needs ${Math.ceil(bytes / 2 ** 20)} MB of WebAssembly memory, which the engine refused ` +
+            `(${(error as Error).message}). Use smaller batches, or setBackend('js').`,
+        );
+      }
+    }
+    if (this.f32.buffer !== memory.buffer || this.f32.length * 4 < memory.buffer.byteLength) {
+      this.f32 = new Float32Array(memory.buffer);
+      this.i32 = new Int32Array(memory.buffer);
+    }
+    return this.f32;
+  }
+
+  /** C[m, n] = alpha · op(A) · op(B) + beta · C, as kernels.ts's gemm (which calls this). */
+  gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void {
+    const aAt = this.persistentEnd;
+    const bAt = aAt + roundUp(m * k, 4);
+    const cAt = bAt + roundUp(k * n, 4);
+    const scratch = cAt + roundUp(m * n, 4);
+    const f32 = this.reserve(scratch + this.gemmScratch(m, n, k));
+    f32.set(a.subarray(0, m * k), aAt);
+    f32.set(b.subarray(0, k * n), bAt);
+    const cView = f32.subarray(cAt, cAt + m * n);
+    if (beta === 0) cView.fill(0);
+    else {
+      cView.set(c.subarray(0, m * n));
+      if (beta !== 1) for (let i = 0; i < cView.length; i++) cView[i] *= beta;
+    }
+    this.gemmAt(aAt, bAt, cAt, m, n, k, transA, transB, alpha, scratch);
+    c.set(cView);
+  }
+
+  /** The column ranges gemmAt splits C[m, n] into (one per thread, multiples of NR wide). */
+  private gemmRanges(m: number, n: number, k: number): [number, number][] {
+    const threads = n >= 2 * NR ? this.threadsFor(m * n * k) : 1;
+    return splitRange(n, threads, NR);
+  }
+
+  /** Floats of scratch space gemmAt needs: per part, a tile and the packed blocks of A and B. */
+  private gemmScratch(m: number, n: number, k: number): number {
+    const kc = Math.min(k, KC);
+    return this.gemmRanges(m, n, k).reduce((sum, [j0, j1]) => sum + TILE + roundUp(Math.min(m, MC), MR) * kc + roundUp(j1 - j0, NR) * kc, 0);
+  }
+
+  /**
+   * C += alpha · op(A) · op(B) on operands already in wasm memory (offsets in floats), its
+   * columns split among the threads; packs into the space at `scratch` (gemmScratch long,
+   * reserved by the caller).
+   */
+  private gemmAt(aAt: number, bAt: number, cAt: number, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, scratch: number): void {
+    if (m === 0 || n === 0) return;
+    // op(A)[i, p] at i · rsA + p · csA; op(B)[p, j] at p · rsB + j · csB (in floats).
+    const [rsA, csA] = transA ? [1, m] : [k, 1];
+    const [rsB, csB] = transB ? [1, k] : [n, 1];
+    const kc = Math.min(k, KC);
+    let at = scratch;
+    const parts = this.gemmRanges(m, n, k).map(([j0, j1]): Part => {
+      const tmp = at;
+      const pa = tmp + TILE;
+      const pb = pa + roundUp(Math.min(m, MC), MR) * kc;
+      at = pb + roundUp(j1 - j0, NR) * kc;
+      return ['gemm', [4 * aAt, 4 * (bAt + j0 * csB), 4 * (cAt + j0), m, j1 - j0, k, rsA, csA, rsB, csB, n, alpha, 4 * pa, 4 * pb, 4 * tmp]];
+    });
+    this.run(parts);
+  }
+
+  /** The cached input space and indirection table of a geometry, built on first use. */
+  private region(g: Window2D): ConvRegion {
+    const key = geometryKey(g);
+    let r = this.regions.get(key);
+    if (r) return r;
+    if (this.persistentEnd > REGION_LIMIT) {
+      this.regions.clear();
+      this.persistentEnd = TILE;
+    }
+    const { batch, channels: c, h, w } = g;
+    const positions = batch * h.output * w.output;
+    const taps = h.size * w.size;
+    const size = batch * h.input * w.input * c;
+    const x = this.persistentEnd;
+    const zero = x + roundUp(size, 4);
+    const table = zero + roundUp(c, 4);
+    const tiles = Math.ceil(positions / MR);
+    this.persistentEnd = table + tiles * taps * MR;
+    this.reserve(this.persistentEnd);
+    this.f32.fill(0, zero, table);
+    const ind = this.i32;
+    for (let tile = 0; tile < tiles; tile++) {
+      for (let lane = 0; lane < MR; lane++) {
+        const pos = tile * MR + lane;
+        const n = Math.floor(pos / (h.output * w.output));
+        const oy = Math.floor(pos / w.output) % h.output;
+        const ox = pos % w.output;
+        for (let ky = 0; ky < h.size; ky++) {
+          const iy = oy * h.stride - h.padBefore + ky * h.dilation;
+          for (let kx = 0; kx < w.size; kx++) {
+            const ix = ox * w.stride - w.padBefore + kx * w.dilation;
+            const inside = pos < positions && iy >= 0 && iy < h.input && ix >= 0 && ix < w.input;
+            const at = inside ? x + ((n * h.input + iy) * w.input + ix) * c : zero;
+            ind[table + (tile * taps + ky * w.size + kx) * MR + lane] = 4 * at;
+          }
+        }
+      }
+    }
+    r = { x, size, zero, table, positions, taps, c };
+    this.regions.set(key, r);
+    return r;
+  }
+
+  /** z[positions, filters] = conv(x, kernel) + bias, kernel [kh, kw, c, filters]; and y = act(z) when fused. */
+  conv2d(x: Float32Array, g: Window2D, kernel: Float32Array, bias: Float32Array | undefined, z: Float32Array, act?: FusedActivation): void {
+    const r = this.region(g);
+    const depth = r.taps * r.c;
+    const filters = kernel.length / depth;
+    const count = r.positions * filters;
+    // Positions split among the threads in whole tiles of 4, each thread with its own edge tile.
+    const ranges = splitRange(r.positions, this.threadsFor(count * depth), MR);
+    const kAt = this.persistentEnd;
+    const pwAt = kAt + roundUp(kernel.length, 4);
+    const biasAt = pwAt + depth * roundUp(filters, NR);
+    const outAt = biasAt + roundUp(filters, NR);
+    const yAt = outAt + roundUp(count, 4);
+    const tilesAt = yAt + (act ? roundUp(count, 4) : 0);
+    const f32 = this.reserve(tilesAt + TILE * ranges.length);
+    f32.set(x.subarray(0, r.size), r.x);
+    f32.set(kernel, kAt);
+    if (bias) f32.set(bias, biasAt);
+    f32.fill(0, biasAt + (bias ? filters : 0), outAt);
+    const e = this.exports;
+    e.pack_b(4 * kAt, filters, 1, depth, filters, 4 * pwAt);
+    this.run(
+      ranges.map(([p0, p1], i): Part => [
+        'conv_forward',
+        [4 * r.table + (p0 / MR) * r.taps * 16, p1 - p0, r.taps, r.c, 4 * pwAt, 4 * biasAt, filters, 4 * (outAt + p0 * filters), 4 * (tilesAt + i * TILE)],
+      ]),
+    );
+    z.set(f32.subarray(outAt, outAt + count));
+    if (act) {
+      f32.fill(0, outAt + count, yAt);
+      if (act.slope === 0) e.relu(4 * outAt, 4 * yAt, roundUp(count, 4));
+      else e.leaky_relu(4 * outAt, 4 * yAt, roundUp(count, 4), act.slope);
+      act.y.set(f32.subarray(yAt, yAt + count));
+    }
+  }
+
+  /** Max pooling, as pooling.ts's maxPool, for channels a multiple of 4. */
+  maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void {
+    const { batch, channels: c, h, w } = g;
+    const size = batch * h.input * w.input * c;
+    const count = batch * h.output * w.output * c;
+    const xAt = this.persistentEnd;
+    const yAt = xAt + roundUp(size, 4);
+    const argAt = yAt + count;
+    this.reserve(argAt + count);
+    this.f32.set(x.subarray(0, size), xAt);
+    this.exports.max_pool(4 * xAt, 4 * yAt, 4 * argAt, batch, h.input, w.input, c, h.output, w.output, h.stride, w.stride, h.padBefore, w.padBefore, h.size, w.size);
+    y.set(this.f32.subarray(yAt, yAt + count));
+    argmax.set(this.i32.subarray(argAt, argAt + count));
+  }
+
+  /** dKernel += im2col(x)ᵀ · dz. */
+  conv2dBackpropFilter(x: Float32Array, g: Window2D, dz: Float32Array, dKernel: Float32Array): void {
+    this.conv2dBackward(x, g, dKernel, dz, { dKernel });
+  }
+
+  /** dx = col2im(dz · kernelᵀ), overwriting dx. */
+  conv2dBackpropInput(dz: Float32Array, g: Window2D, kernel: Float32Array, dx: Float32Array): void {
+    this.conv2dBackward(undefined, g, kernel, dz, { dx });
+  }
+
+  /**
+   * The backward step of conv2d, in wasm memory: dz = dy (times the fused activation's derivative
+   * at z), dBias += Σ dz, dKernel += im2col(x)ᵀ · dz with im2col(x)ᵀ packed straight from x
+   * through the table, and dx = col2im(dz · kernelᵀ); each gradient only when asked for (x is
+   * needed for dKernel only; `kernel` gives the filter count, and the kernel itself for dx).
+   * dKernel's rows, dCol's columns and col2im's images are split among the threads.
+   */
+  conv2dBackward(x: Float32Array | undefined, g: Window2D, kernel: Float32Array, dy: Float32Array, grads: Partial<ConvGradients>, act?: FusedActivationInput): void {
+    const r = this.region(g);
+    const depth = r.taps * r.c;
+    const filters = kernel.length / depth;
+    const count = r.positions * filters;
+    const padded = roundUp(count, 4);
+    const kc = Math.min(r.positions, KC);
+    const dkRanges = grads.dKernel ? splitRange(depth, this.threadsFor(count * depth), MR) : [];
+    const dzAt = this.persistentEnd;
+    const zAt = dzAt + padded;
+    const dyAt = zAt + (act ? padded : 0);
+    const dkAt = dyAt + (act ? padded : 0);
+    const dbAt = dkAt + roundUp(kernel.length, 4);
+    const kAt = dbAt + roundUp(filters, 4);
+    const colAt = kAt + roundUp(kernel.length, 4);
+    const scratch = colAt + (grads.dx ? roundUp(r.positions * depth, 4) : 0);
+    // Per dKernel part: a tile, a packed block of im2col(x)ᵀ and one of dz.
+    const dkPart = TILE + MC * kc + roundUp(filters, NR) * kc;
+    const f32 = this.reserve(scratch + Math.max(dkRanges.length * dkPart, grads.dx ? this.gemmScratch(r.positions, depth, filters) : 0));
+    const e = this.exports;
+    if (act) {
+      f32.set(act.z.subarray(0, count), zAt);
+      f32.set(dy.subarray(0, count), dyAt);
+      e.leaky_relu_backward(4 * zAt, 4 * dyAt, 4 * dzAt, padded, act.slope);
+    } else f32.set(dy.subarray(0, count), dzAt);
+    if (grads.dBias) {
+      f32.set(grads.dBias, dbAt);
+      e.column_sums(4 * dzAt, r.positions, filters, 4 * dbAt);
+      grads.dBias.set(f32.subarray(dbAt, dbAt + filters));
+    }
+    if (grads.dKernel) {
+      // dKernel [depth, filters] += im2col(x)ᵀ [depth, positions] · dz [positions, filters].
+      f32.set(x!.subarray(0, r.size), r.x);
+      f32.set(grads.dKernel, dkAt);
+      this.run(
+        dkRanges.map(([m0, m1], i): Part => {
+          const tmp = scratch + i * dkPart;
+          const pa = tmp + TILE;
+          const pb = pa + MC * kc;
+          return ['conv_dk', [4 * r.table, r.taps, r.c, r.positions, 4 * dzAt, filters, 4 * dkAt, m0, m1, 4 * pa, 4 * pb, 4 * tmp]];
+        }),
+      );
+      grads.dKernel.set(f32.subarray(dkAt, dkAt + kernel.length));
+    }
+    if (grads.dx) {
+      f32.set(kernel, kAt);
+      f32.fill(0, colAt, colAt + r.positions * depth);
+      this.gemmAt(dzAt, kAt, colAt, r.positions, depth, filters, false, true, 1, scratch);
+      f32.fill(0, r.x, r.x + r.size);
+      // Images never share an input pixel: each thread scatters whole images (in whole table tiles).
+      const perImage = g.h.output * g.w.output;
+      const images = perImage % MR === 0 ? splitRange(g.batch, this.threadsFor(count * depth), 1) : [[0, g.batch]];
+      this.run(
+        images.map(([b0, b1]): Part => [
+          'col2im',
+          [4 * r.table + ((b0 * perImage) / MR) * r.taps * 16, (b1 - b0) * perImage, r.taps, r.c, 4 * (colAt + b0 * perImage * depth)],
+        ]),
+      );
+      f32.fill(0, r.zero, r.zero + r.c);
+      grads.dx.set(f32.subarray(r.x, r.x + r.size));
+    }
+  }
+}
+
+let loaded: WasmKernels | null | undefined;
+let reason = '';
+let pending: Promise<boolean> | undefined;
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+/**
+ * The kernels, instantiated on first call; null where WebAssembly SIMD cannot load. With more than
+ * one thread (Node, several cores, LAYERWISE_THREADS not 1), the module over a shared memory and a
+ * pool of worker threads; else, or when that fails, the module with its own memory, one thread.
+ */
+export function wasmKernels(): WasmKernels | null {
+  if (loaded !== undefined) return loaded;
+  try {
+    if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly in this engine');
+    loaded = createWasmKernels(threadCount());
+  } catch (error) {
+    reason = (error as Error).message;
+    loaded = null;
+    // Some browsers refuse to compile more than 4 KB synchronously on their main thread: compile
+    // asynchronously then, and switch to wasm once it is ready (the TS kernels serve meanwhile).
+    if (error instanceof RangeError && typeof WebAssembly.instantiate === 'function') {
+      pending = WebAssembly.instantiate(decodeBase64(KERNELS_WASM_BASE64), {}).then(
+        ({ instance }) => {
+          const exports = instance.exports as unknown as Exports & { memory: WebAssembly.Memory };
+          loaded = new WasmKernels(exports, exports.memory);
+          reason = '';
+          return true;
+        },
+        () => false,
+      );
+    }
+  }
+  return loaded;
+}
+
+/**
+ * Resolves to true once the wasm kernels are loaded (at once, where they load synchronously, as in
+ * Node), false where they cannot load. Only needed where a browser compiles the module
+ * asynchronously; until then the TypeScript kernels run.
+ */
+export function wasmReady(): Promise<boolean> {
+  return wasmKernels() ? Promise.resolve(true) : (pending ?? Promise.resolve(false));
+}
+
+/**
+ * New kernels with their own memory: the module over a shared memory where there is one (Node,
+ * cross-origin isolated pages), with a pool of `threads` − 1 workers when threads > 1; else the
+ * module with its own memory, also with `shared: false`. (wasmKernels() keeps one for the
+ * library; tests make more.)
+ */
+export function createWasmKernels(threads: number, { shared = true }: { shared?: boolean } = {}): WasmKernels {
+  if (shared && typeof SharedArrayBuffer === 'function') {
+    try {
+      const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
+      const module = new WebAssembly.Module(decodeBase64(KERNELS_SHARED_WASM_BASE64));
+      const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
+      const pool = threads > 1 ? new ThreadPool(threads, module, memory, exports as unknown as Record<ThreadExport, (...args: number[]) => void>) : undefined;
+      return new WasmKernels(exports, memory, pool);
+    } catch {
+      // No shared memory here (a browser page that is not cross-origin isolated): the other module.
+    }
+  }
+  const instance = new WebAssembly.Instance(new WebAssembly.Module(decodeBase64(KERNELS_WASM_BASE64)), {});
+  const exports = instance.exports as unknown as Exports & { memory: WebAssembly.Memory };
+  return new WasmKernels(exports, exports.memory);
+}
+
+/** Why the wasm kernels did not load ('' when they did or were not tried yet). */
+export function wasmUnavailableReason(): string {
+  return reason;
+}
