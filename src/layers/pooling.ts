@@ -42,7 +42,8 @@ export abstract class PoolingLayer extends Layer {
     const y = this.buffer('y', [g.batch, ...this.shapeOf(g)]);
     if (this.reduction === 'average') avgPool(x.data, g, y.data);
     else {
-      if (this.argmax.length !== y.size) this.argmax = new Int32Array(y.size);
+      // Grown, never shrunk: a smaller last batch reuses it (only the first y.size entries are read).
+      if (this.argmax.length < y.size) this.argmax = new Int32Array(y.size);
       maxPool(x.data, g, y.data, this.argmax);
     }
     return y;

@@ -61,16 +61,19 @@ function accuracy(name: string, loss: Loss, outputShape: Shape): Metric {
   return classAccuracy(name, false);
 }
 
+const meanSquared = (name: string): Metric => meanOf(name, (p, y) => (p - y) * (p - y));
+const meanAbsolute = (name: string): Metric => meanOf(name, (p, y) => Math.abs(p - y));
+
 const registry = new KeyRegistry<(name: string, loss: Loss, outputShape: Shape) => Metric>('metric', {
   accuracy,
   acc: accuracy,
   binary_accuracy: (name, loss) => binaryAccuracy(name, loss.fromLogits ? 0 : 0.5),
   categorical_accuracy: (name) => classAccuracy(name, false),
   sparse_categorical_accuracy: (name) => classAccuracy(name, true),
-  mse: (name) => meanOf(name, (p, y) => (p - y) * (p - y)),
-  mean_squared_error: (name) => meanOf(name, (p, y) => (p - y) * (p - y)),
-  mae: (name) => meanOf(name, (p, y) => Math.abs(p - y)),
-  mean_absolute_error: (name) => meanOf(name, (p, y) => Math.abs(p - y)),
+  mse: meanSquared,
+  mean_squared_error: meanSquared,
+  mae: meanAbsolute,
+  mean_absolute_error: meanAbsolute,
 });
 
 /** A metric key: `'accuracy'` (chosen from the loss, as Keras), `'mse'`, `'mae'`, or a specific accuracy. */

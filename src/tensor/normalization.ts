@@ -2,12 +2,23 @@
  * Batch-normalization kernels over data whose last axis holds `channels` values per row.
  */
 
+/** Two float64 accumulators per channel, grown as needed and reused, so a training step allocates nothing. */
+let scratch = new Float64Array(0);
+
+function accumulators(channels: number): [Float64Array, Float64Array] {
+  if (scratch.length < 2 * channels) scratch = new Float64Array(2 * channels);
+  const first = scratch.subarray(0, channels);
+  const second = scratch.subarray(channels, 2 * channels);
+  first.fill(0);
+  second.fill(0);
+  return [first, second];
+}
+
 /** Per-channel mean and (biased) variance over all rows, in float64 sums. */
 export function channelMoments(x: Float32Array, mean: Float32Array, variance: Float32Array): void {
   const c = mean.length;
   const rows = x.length / c;
-  const sum = new Float64Array(c);
-  const sumSq = new Float64Array(c);
+  const [sum, sumSq] = accumulators(c);
   for (let r = 0; r < rows; r++) {
     const o = r * c;
     for (let k = 0; k < c; k++) sum[k] += x[o + k];
@@ -61,8 +72,7 @@ export function normalizeBackward(
 ): void {
   const c = invStd.length;
   const rows = dy.length / c;
-  const sumDy = new Float64Array(c);
-  const sumDyXhat = new Float64Array(c);
+  const [sumDy, sumDyXhat] = accumulators(c);
   for (let i = 0; i < dy.length; i += c) {
     for (let k = 0; k < c; k++) {
       sumDy[k] += dy[i + k];
