@@ -2,7 +2,6 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll } from 'vitest';
-import { randomUniform, Rng, type Sequential, type Tensor } from 'layerwise';
 
 /** A fresh temporary directory, removed after the test file's tests. */
 export function tempDir(prefix = 'layerwise-io-'): string {
@@ -11,24 +10,9 @@ export function tempDir(prefix = 'layerwise-io-'): string {
   return dir;
 }
 
-/** Inputs uniform in [-2, 2], from a seeded generator. */
-export function inputs(shape: number[], seed = 7): Tensor {
-  return randomUniform(shape, -2, 2, new Rng(seed));
-}
-
 /** The parsed model.json of a saved directory. */
 export function readModelJSON(dir: string): Record<string, any> {
   return JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
 }
 
-/**
- * Random weights in [-0.5, 0.5] for every parameter (variances in [0.5, 1.5]), so that no
- * prediction is trivially zero.
- */
-export function randomizeWeights(model: Sequential, seed = 3): void {
-  const rng = new Rng(seed);
-  for (const { name, value } of model.params()) {
-    value.data.set(randomUniform(value.shape, -0.5, 0.5, rng).data);
-    if (name.endsWith('moving_variance')) value.data.forEach((v, i, a) => (a[i] = v + 1));
-  }
-}
+export { inputs, randomizeWeights } from '../helpers/random-data';
