@@ -18,11 +18,10 @@ export interface AdamOptions extends OptimizerOptions {
  *   w ← w − lr · √(1 − β2^t) / (1 − β1^t) · m / (√v + ε)
  */
 export class Adam extends Optimizer {
-  readonly className = 'Adam';
+  static override readonly className = 'Adam';
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
-  readonly slotCount = 2;
 
   constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}) {
     super(learningRate);
@@ -37,6 +36,10 @@ export class Adam extends Optimizer {
     this.beta1 = beta1;
     this.beta2 = beta2;
     this.epsilon = epsilon;
+  }
+
+  slotNames(): readonly string[] {
+    return ['m', 'v'];
   }
 
   protected update(w: Float32Array, g: Float32Array, [m, v]: Float32Array[]): void {

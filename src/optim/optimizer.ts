@@ -6,13 +6,16 @@ export interface OptimizerOptions {
   learningRate?: number;
 }
 
+/** An optimizer's settings, as its constructor takes them. */
+export type OptimizerConfig = Record<string, number | boolean>;
+
 /**
  * The base of every optimizer: it walks the trainable parameters once per step and keeps each
  * one's state (momentum, moments), created on first use. Subclasses write only the update rule.
  */
 export abstract class Optimizer {
-  /** The optimizer's name as Keras and TF.js spell it (`'SGD'`). */
-  abstract readonly className: string;
+  /** The class name as Keras spells it (`'SGD'`); set by each subclass, and its key in the registry. */
+  static readonly className: string = 'Optimizer';
   /** Read on every step, so schedulers may change it between batches. */
   learningRate: number;
   /** Number of steps taken. */
@@ -24,6 +27,21 @@ export abstract class Optimizer {
       throw new LayerwiseError(`${new.target.name}: learningRate must be a positive number. Received: learningRate=${learningRate}.`);
     }
     this.learningRate = learningRate;
+  }
+
+  get className(): string {
+    return (this.constructor as typeof Optimizer).className;
+  }
+
+  /**
+   * The names of the per-parameter state arrays the update rule keeps, in the order `update`
+   * receives them (Keras's names: `['momentum']`, `['m', 'v']`). Saved files name the state by them.
+   */
+  abstract slotNames(): readonly string[];
+
+  /** Number of per-parameter state arrays the update rule needs. */
+  get slotCount(): number {
+    return this.slotNames().length;
   }
 
   /** Applies one update to every trainable parameter from its accumulated gradient. */
@@ -39,9 +57,6 @@ export abstract class Optimizer {
       this.update(param.value.data, param.grad.data, slots);
     }
   }
-
-  /** Number of per-parameter state arrays the update rule needs. */
-  abstract readonly slotCount: number;
 
   /** The state arrays of a parameter (not copies), or undefined before its first step. */
   getSlots(param: Param): readonly Float32Array[] | undefined {
@@ -62,5 +77,6 @@ export abstract class Optimizer {
   /** Updates `w` in place from its gradient `g` and its state arrays. */
   protected abstract update(w: Float32Array, g: Float32Array, slots: Float32Array[]): void;
 
-  abstract getConfig(): Record<string, number | boolean>;
+  /** The settings that rebuild the optimizer: `new (its class)(getConfig())` is an equal optimizer. */
+  abstract getConfig(): OptimizerConfig;
 }

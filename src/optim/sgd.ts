@@ -17,10 +17,9 @@ export interface SGDOptions extends OptimizerOptions {
  *   w ← w + momentum · v − lr · g      (nesterov)
  */
 export class SGD extends Optimizer {
-  readonly className = 'SGD';
+  static override readonly className = 'SGD';
   readonly momentum: number;
   readonly nesterov: boolean;
-  readonly slotCount: number;
 
   constructor({ learningRate = 0.01, momentum = 0, nesterov = false }: SGDOptions = {}) {
     super(learningRate);
@@ -29,7 +28,10 @@ export class SGD extends Optimizer {
     }
     this.momentum = momentum;
     this.nesterov = nesterov;
-    this.slotCount = momentum > 0 ? 1 : 0;
+  }
+
+  slotNames(): readonly string[] {
+    return this.momentum > 0 ? ['momentum'] : [];
   }
 
   protected update(w: Float32Array, g: Float32Array, [v]: Float32Array[]): void {

@@ -2,9 +2,12 @@
  * Which kernels run the hot loops: 'wasm' (WebAssembly SIMD, the default where the engine supports
  * it) or 'js' (the pure TypeScript kernels, the portable reference and fallback). Both give the
  * same results up to float32 rounding; each gives the same bits for the same inputs every time.
+ * This is the one place that chooses: everything else calls `kernels()`.
  */
 import { LayerwiseError } from '../util/errors';
-import { wasmKernels, wasmReady, wasmUnavailableReason } from './wasm/wasm-backend';
+import { jsKernels } from './js';
+import type { Kernels } from './kernel-interface';
+import { wasmKernels, wasmReady, wasmUnavailableReason, type WasmKernels } from './wasm/wasm-backend';
 
 export type BackendName = 'wasm' | 'js';
 
@@ -35,6 +38,30 @@ export function setBackend(name: BackendName): void {
 export function getBackend(): BackendName {
   const name = requested ?? fromEnvironment();
   return name === 'wasm' && wasmKernels() ? 'wasm' : 'js';
+}
+
+/**
+ * The wasm kernels, with the TS kernels standing in explicitly, here and nowhere else, for what the
+ * wasm side does not cover: max pooling with a channel count that is not a multiple of 4 (its SIMD
+ * kernel takes four channels at a time).
+ */
+function withFallbacks(wasm: WasmKernels): Kernels {
+  return {
+    gemm: (...args) => wasm.gemm(...args),
+    conv2d: (...args) => wasm.conv2d(...args),
+    conv2dBackward: (...args) => wasm.conv2dBackward(...args),
+    maxPool: (x, g, y, argmax) => (g.channels % 4 === 0 ? wasm : jsKernels).maxPool(x, g, y, argmax),
+  };
+}
+
+let wasmSet: { wasm: WasmKernels; kernels: Kernels } | undefined;
+
+/** The kernels of the backend in use. */
+export function kernels(): Kernels {
+  if (getBackend() === 'js') return jsKernels;
+  const wasm = wasmKernels()!;
+  if (wasmSet?.wasm !== wasm) wasmSet = { wasm, kernels: withFallbacks(wasm) };
+  return wasmSet.kernels;
 }
 
 export { wasmReady, wasmUnavailableReason };

@@ -1,10 +1,15 @@
 /**
- * Index arithmetic of sliding windows (convolution and pooling), in one place. Padding follows
+ * Index arithmetic of sliding windows, in one place: the convolutions, the poolings and the
+ * WebAssembly table builder all place their windows with these helpers. Padding follows
  * TensorFlow's rule exactly, including its asymmetric case: with 'same', the output has
- * ceil(in / stride) positions and any odd padding goes after (bottom, right).
+ * ceil(in / stride) positions and any odd padding goes after (bottom, right); 'causal' (Keras's
+ * Conv1D) pads only before, by the dilated window's span less one, so no output sees a later input.
  */
 
+/** Padding of 2-D windows and of pooling. */
 export type Padding = 'valid' | 'same';
+/** Padding of a 1-D convolution, which may also be causal. */
+export type ConvPadding = Padding | 'causal';
 
 /** A window's extent along one spatial axis. */
 export interface AxisWindow {
@@ -26,17 +31,45 @@ export interface AxisWindow {
  * The output length and padding along one axis, or undefined when a 'valid' window does not fit
  * (the caller names the layer in its error).
  */
-export function axisWindow(input: number, size: number, stride: number, dilation: number, padding: Padding): AxisWindow | undefined {
+export function axisWindow(input: number, size: number, stride: number, dilation: number, padding: ConvPadding): AxisWindow | undefined {
   const span = (size - 1) * dilation + 1;
   if (padding === 'valid') {
     if (input < span) return undefined;
     return { input, output: Math.floor((input - span) / stride) + 1, size, stride, dilation, padBefore: 0, padAfter: 0 };
+  }
+  if (padding === 'causal') {
+    const padBefore = span - 1;
+    return { input, output: Math.floor((input - 1) / stride) + 1, size, stride, dilation, padBefore, padAfter: 0 };
   }
   const output = Math.ceil(input / stride);
   const total = Math.max((output - 1) * stride + span - input, 0);
   const padBefore = Math.floor(total / 2);
   return { input, output, size, stride, dilation, padBefore, padAfter: total - padBefore };
 }
+
+/** The input index of the first tap of output `o`'s window: negative where it starts in the padding. */
+export function windowStart(a: AxisWindow, o: number): number {
+  return o * a.stride - a.padBefore;
+}
+
+/** The input index of tap `k` of output `o`'s window, or -1 where the tap falls in the padding. */
+export function tapInput(a: AxisWindow, o: number, k: number): number {
+  const i = o * a.stride - a.padBefore + k * a.dilation;
+  return i >= 0 && i < a.input ? i : -1;
+}
+
+/** The first input an undilated window (pooling) covers, clipped to the input. */
+export function windowFirst(a: AxisWindow, o: number): number {
+  return Math.max(0, o * a.stride - a.padBefore);
+}
+
+/** One past the last input an undilated window (pooling) covers, clipped to the input. */
+export function windowEnd(a: AxisWindow, o: number): number {
+  return Math.min(a.input, o * a.stride - a.padBefore + a.size);
+}
+
+/** The trivial axis of a 1-D window seen as 2-D: one position, one tap (tinygrad's Conv1d as a Conv2d). */
+export const UNIT_AXIS: AxisWindow = Object.freeze({ input: 1, output: 1, size: 1, stride: 1, dilation: 1, padBefore: 0, padAfter: 0 });
 
 /** A 2-D window over NHWC data: its geometry along height and width, and the channel count. */
 export interface Window2D {

@@ -1,51 +1,12 @@
-import { getBackend } from './backend';
-import type { Window2D } from './conv-geometry';
-import { wasmKernels } from './wasm/wasm-backend';
+import { kernels } from './backend';
+import { windowEnd, windowFirst, type Window2D } from './conv-geometry';
 
 /**
  * Max pooling over NHWC data; `argmax[i]` records which input each output came from, for the
  * backward pass. Padding positions never win (they are -Infinity, as in TensorFlow).
  */
 export function maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void {
-  // The wasm kernel takes four channels at a time.
-  if (g.channels % 4 === 0 && getBackend() === 'wasm') wasmKernels()!.maxPool(x, g, y, argmax);
-  else maxPoolJs(x, g, y, argmax);
-}
-
-/** maxPool in TypeScript, the reference and fallback. */
-export function maxPoolJs(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void {
-  const { batch, channels: c, h, w } = g;
-  let out = 0;
-  for (let n = 0; n < batch; n++) {
-    const image = n * h.input * w.input * c;
-    for (let oy = 0; oy < h.output; oy++) {
-      const y0 = Math.max(0, oy * h.stride - h.padBefore);
-      const y1 = Math.min(h.input, oy * h.stride - h.padBefore + h.size);
-      for (let ox = 0; ox < w.output; ox++) {
-        const x0 = Math.max(0, ox * w.stride - w.padBefore);
-        const x1 = Math.min(w.input, ox * w.stride - w.padBefore + w.size);
-        // The window's first input starts every channel's running maximum (padding never wins).
-        const first = image + (y0 * w.input + x0) * c;
-        for (let ch = 0; ch < c; ch++) {
-          y[out + ch] = x[first + ch];
-          argmax[out + ch] = first + ch;
-        }
-        for (let iy = y0; iy < y1; iy++) {
-          for (let ix = iy === y0 ? x0 + 1 : x0; ix < x1; ix++) {
-            const at = image + (iy * w.input + ix) * c;
-            for (let ch = 0; ch < c; ch++) {
-              const v = x[at + ch];
-              if (v > y[out + ch]) {
-                y[out + ch] = v;
-                argmax[out + ch] = at + ch;
-              }
-            }
-          }
-        }
-        out += c;
-      }
-    }
-  }
+  kernels().maxPool(x, g, y, argmax);
 }
 
 /** Routes each output gradient to the input that won the max (dx is overwritten). */
@@ -64,11 +25,11 @@ export function avgPool(x: Float32Array, g: Window2D, y: Float32Array): void {
   for (let n = 0; n < batch; n++) {
     const image = n * h.input * w.input * c;
     for (let oy = 0; oy < h.output; oy++) {
-      const y0 = Math.max(0, oy * h.stride - h.padBefore);
-      const y1 = Math.min(h.input, oy * h.stride - h.padBefore + h.size);
+      const y0 = windowFirst(h, oy);
+      const y1 = windowEnd(h, oy);
       for (let ox = 0; ox < w.output; ox++) {
-        const x0 = Math.max(0, ox * w.stride - w.padBefore);
-        const x1 = Math.min(w.input, ox * w.stride - w.padBefore + w.size);
+        const x0 = windowFirst(w, ox);
+        const x1 = windowEnd(w, ox);
         const scale = 1 / ((y1 - y0) * (x1 - x0));
         for (let ch = 0; ch < c; ch++, out++) {
           let sum = 0;
@@ -90,11 +51,11 @@ export function avgPoolBackward(dy: Float32Array, g: Window2D, dx: Float32Array)
   for (let n = 0; n < batch; n++) {
     const image = n * h.input * w.input * c;
     for (let oy = 0; oy < h.output; oy++) {
-      const y0 = Math.max(0, oy * h.stride - h.padBefore);
-      const y1 = Math.min(h.input, oy * h.stride - h.padBefore + h.size);
+      const y0 = windowFirst(h, oy);
+      const y1 = windowEnd(h, oy);
       for (let ox = 0; ox < w.output; ox++) {
-        const x0 = Math.max(0, ox * w.stride - w.padBefore);
-        const x1 = Math.min(w.input, ox * w.stride - w.padBefore + w.size);
+        const x0 = windowFirst(w, ox);
+        const x1 = windowEnd(w, ox);
         const scale = 1 / ((y1 - y0) * (x1 - x0));
         for (let ch = 0; ch < c; ch++, out++) {
           const share = dy[out] * scale;

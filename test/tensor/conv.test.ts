@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { randomUniform, Rng } from 'layerwise';
 import { axisWindow, pair, type Padding } from '../../src/tensor/conv-geometry';
-import { col2im, crop2d, im2col, pad2d } from '../../src/tensor/conv';
+import { crop2d, pad2d } from '../../src/tensor/conv';
+import { col2im, im2col } from '../../src/tensor/js/conv';
 import { channelMoments, normalize, normalizeBackward } from '../../src/tensor/normalization';
 import { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from '../../src/tensor/pooling';
 import { dot, naiveIm2col, naivePool, tap, window2d } from '../helpers/reference';

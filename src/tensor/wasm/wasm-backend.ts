@@ -5,7 +5,8 @@
  * the larger kernels among worker threads (threads.ts).
  */
 import { LayerwiseError } from '../../util/errors';
-import type { Window2D } from '../conv-geometry';
+import { tapInput, type Window2D } from '../conv-geometry';
+import type { ConvGradients, FusedActivation, FusedActivationInput, Kernels } from '../kernel-interface';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
 import { splitRange, ThreadPool, threadCount, type Part, type ThreadExport } from './threads';
 
@@ -24,25 +25,6 @@ interface Exports {
     sh: number, sw: number, pt: number, pl: number, kh: number, kw: number): void;
   leaky_relu_backward(z: number, dy: number, dz: number, count: number, slope: number): void;
   column_sums(src: number, rows: number, cols: number, dst: number): void;
-}
-
-/** The gradients a convolution's backward step writes: dKernel and dBias accumulate, dx is overwritten. */
-export interface ConvGradients {
-  dKernel: Float32Array;
-  dBias?: Float32Array;
-  dx?: Float32Array;
-}
-
-/** The input z of an activation fused into a convolution (y = z > 0 ? z : slope · z). */
-export interface FusedActivationInput {
-  slope: number;
-  z: Float32Array;
-}
-
-/** An activation fused into a kernel's output: y = z > 0 ? z : slope · z (slope 0: ReLU). */
-export interface FusedActivation {
-  slope: number;
-  y: Float32Array;
 }
 
 /** Block sizes of the GEMM: panels of MR x NR in the microkernel, blocks of MC x KC of A. */
@@ -83,7 +65,7 @@ function geometryKey(g: Window2D): string {
   return [g.batch, g.channels, h.input, h.size, h.stride, h.dilation, h.padBefore, w.input, w.size, w.stride, w.dilation, w.padBefore].join(',');
 }
 
-export class WasmKernels {
+export class WasmKernels implements Kernels {
   private f32: Float32Array;
   private i32: Int32Array;
   /** Floats below this offset hold cached regions; scratch space starts here. */
@@ -216,10 +198,10 @@ export class WasmKernels {
         const oy = Math.floor(pos / w.output) % h.output;
         const ox = pos % w.output;
         for (let ky = 0; ky < h.size; ky++) {
-          const iy = oy * h.stride - h.padBefore + ky * h.dilation;
+          const iy = tapInput(h, oy, ky);
           for (let kx = 0; kx < w.size; kx++) {
-            const ix = ox * w.stride - w.padBefore + kx * w.dilation;
-            const inside = pos < positions && iy >= 0 && iy < h.input && ix >= 0 && ix < w.input;
+            const ix = tapInput(w, ox, kx);
+            const inside = pos < positions && iy >= 0 && ix >= 0;
             const at = inside ? x + ((n * h.input + iy) * w.input + ix) * c : zero;
             ind[table + (tile * taps + ky * w.size + kx) * MR + lane] = 4 * at;
           }
@@ -267,7 +249,7 @@ export class WasmKernels {
     }
   }
 
-  /** Max pooling, as pooling.ts's maxPool, for channels a multiple of 4. */
+  /** Max pooling, as pooling.ts's maxPool, for channels a multiple of 4 only (backend.ts sends the rest to the TS kernel). */
   maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void {
     const { batch, channels: c, h, w } = g;
     const size = batch * h.input * w.input * c;
@@ -282,16 +264,6 @@ export class WasmKernels {
     argmax.set(this.i32.subarray(argAt, argAt + count));
   }
 
-  /** dKernel += im2col(x)ᵀ · dz. */
-  conv2dBackpropFilter(x: Float32Array, g: Window2D, dz: Float32Array, dKernel: Float32Array): void {
-    this.conv2dBackward(x, g, dKernel, dz, { dKernel });
-  }
-
-  /** dx = col2im(dz · kernelᵀ), overwriting dx. */
-  conv2dBackpropInput(dz: Float32Array, g: Window2D, kernel: Float32Array, dx: Float32Array): void {
-    this.conv2dBackward(undefined, g, kernel, dz, { dx });
-  }
-
   /**
    * The backward step of conv2d, in wasm memory: dz = dy (times the fused activation's derivative
    * at z), dBias += Σ dz, dKernel += im2col(x)ᵀ · dz with im2col(x)ᵀ packed straight from x
@@ -299,7 +271,7 @@ export class WasmKernels {
    * needed for dKernel only; `kernel` gives the filter count, and the kernel itself for dx).
    * dKernel's rows, dCol's columns and col2im's images are split among the threads.
    */
-  conv2dBackward(x: Float32Array | undefined, g: Window2D, kernel: Float32Array, dy: Float32Array, grads: Partial<ConvGradients>, act?: FusedActivationInput): void {
+  conv2dBackward(x: Float32Array | undefined, g: Window2D, kernel: Float32Array, dy: Float32Array, grads: ConvGradients, act?: FusedActivationInput): void {
     const r = this.region(g);
     const depth = r.taps * r.c;
     const filters = kernel.length / depth;

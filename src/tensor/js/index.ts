@@ -1,0 +1,12 @@
+import type { Kernels } from '../kernel-interface';
+import { conv2dBackwardJs, conv2dJs } from './conv';
+import { gemmJs } from './gemm';
+import { maxPoolJs } from './max-pool';
+
+/** The TypeScript kernels: the portable reference, and the fallback wherever WebAssembly SIMD is missing. */
+export const jsKernels: Kernels = {
+  gemm: (a, b, c, m, n, k, transA, transB, alpha, beta) => gemmJs(a, b, c, m, n, k, { transA, transB, alpha, beta }),
+  conv2d: conv2dJs,
+  conv2dBackward: conv2dBackwardJs,
+  maxPool: maxPoolJs,
+};
