@@ -4,10 +4,8 @@ import { getActivation, type ActivationKey } from '../activations/registry';
 import { BufferCache } from '../tensor/buffers';
 import { formatShape, shapesEqual, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
-import { Activation as ActivationByKey, ActivationLayer, ELU, LeakyReLU, ReLU, Softmax } from './activations';
 import { Layer, type LayerConfig, type Param } from './layer';
 import { toSnakeCase } from './naming';
-import { PReLU } from './prelu';
 
 /**
  * What an `activation` option takes: a key of the activation registry (`'leaky_relu'`,
@@ -23,27 +21,6 @@ export type ActivationSpec = ActivationKey | Layer;
 export type ActivationConfig = string | { className: string; config: LayerConfig };
 
 type LayerConstructor = new (config: LayerConfig) => Layer;
-
-function isActivationConfig(spec: unknown): spec is { className: string; config: LayerConfig } {
-  const s = spec as { className?: unknown; config?: unknown } | null;
-  return typeof s === 'object' && s !== null && typeof s.className === 'string' && typeof s.config === 'object';
-}
-
-/**
- * The layer class an activation config names. The list is read on call, not at import, because
- * the activation layers import this module.
- */
-function activationLayerClass(className: string, owner: string): LayerConstructor {
-  const classes = [ReLU, LeakyReLU, ELU, Softmax, ActivationByKey, PReLU];
-  const found = classes.find((c) => c.className === className);
-  if (!found) {
-    throw new LayerwiseError(
-      `${owner}: the activation config names the layer class "${className}", which is not an activation layer. ` +
-        `Known: ${classes.map((c) => `"${c.className}"`).join(', ')}.`,
-    );
-  }
-  return found as unknown as LayerConstructor;
-}
 
 /** The settings of a layer's config that describe its function (not its name or shape). */
 function settingsOf(config: LayerConfig): [string, unknown][] {
@@ -69,15 +46,16 @@ export class ActivationSlot {
   private x?: Tensor;
   private y?: Tensor;
 
-  constructor(spec: ActivationSpec | ActivationConfig | Activation | undefined, readonly owner: string) {
-    if (spec instanceof Layer || isActivationConfig(spec)) {
-      // A Layer instance, or the { className, config } that `toConfig` saved: build an own copy.
-      const [Ctor, className, saved] =
-        spec instanceof Layer
-          ? [spec.constructor as LayerConstructor, spec.className, spec.getConfig()]
-          : [activationLayerClass(spec.className, owner), spec.className, spec.config];
-      const { inputShape: _ignored, ...config } = saved;
-      this.layer = new Ctor({ ...config, name: `${owner}/${toSnakeCase(className)}` });
+  /**
+   * @param spec a key, a Layer instance (copied, see `ActivationSpec`), or an activation function
+   *   object; a saved `{ className, config }` is turned into a Layer instance first, by
+   *   `activationFromConfig` (activations.ts), which knows the activation layer classes.
+   */
+  constructor(spec: ActivationSpec | Activation | undefined, readonly owner: string) {
+    if (spec instanceof Layer) {
+      // An own copy of the template, built from its config.
+      const { inputShape: _ignored, ...config } = spec.getConfig();
+      this.layer = new (spec.constructor as LayerConstructor)({ ...config, name: `${owner}/${toSnakeCase(spec.className)}` });
     } else if (spec !== undefined && typeof spec === 'object') {
       if (typeof (spec as Activation).forward !== 'function') {
         throw new LayerwiseError(
@@ -118,7 +96,7 @@ export class ActivationSlot {
    * output, through `forwardFused`. Undefined for every other activation.
    */
   fusableSlope(): number | undefined {
-    if (this.layer) return this.layer instanceof ActivationLayer ? this.layer.outputActivation().fusableSlope() : undefined;
+    if (this.layer) return this.innerSlot()?.fusableSlope();
     const { name, config } = this.fn!;
     if (name === 'relu' && config.maxValue === undefined) return 0;
     return name === 'leaky_relu' ? config.alpha : undefined;
@@ -129,7 +107,7 @@ export class ActivationSlot {
    * output into the buffer it is given; the input `x` is remembered as `forward` would.
    */
   forwardFused(x: Tensor, fill: (y: Float32Array) => void): Tensor {
-    if (this.layer) return (this.layer as ActivationLayer).outputActivation().forwardFused(x, fill);
+    if (this.layer) return this.innerSlot()!.forwardFused(x, fill);
     this.x = x;
     const y = this.buffers.get('y', x.shape);
     fill(y.data);
@@ -138,7 +116,16 @@ export class ActivationSlot {
 
   /** The input remembered by the last `forwardFused`, for a kernel that fuses the backward step too. */
   fusedInput(): Tensor | undefined {
-    return this.layer ? (this.layer as ActivationLayer).outputActivation().fusedInput() : this.x;
+    return this.layer ? this.innerSlot()!.fusedInput() : this.x;
+  }
+
+  /**
+   * The slot of the owned layer when that layer is an activation and nothing else (no transform of
+   * its own before it, no weights): then its function may be fused into the owner's kernel.
+   */
+  private innerSlot(): ActivationSlot | undefined {
+    const layer = this.layer!;
+    return layer.fusedActivation() === undefined && layer.params().length === 0 ? layer.outputActivation() : undefined;
   }
 
   backward(dy: Tensor): Tensor {

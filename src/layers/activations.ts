@@ -4,7 +4,9 @@ import { SOFTMAX, type ActivationKey } from '../activations/registry';
 import type { Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { ActivationSlot } from './activation-slot';
-import { Layer, type LayerConfig, type LayerOptions } from './layer';
+import { Layer, type LayerClass, type LayerConfig, type LayerOptions } from './layer';
+import { optional, required, type OptionSpecs } from './options';
+import { PReLU } from './prelu';
 
 /**
  * A layer that applies one activation function element-wise (or along an axis, for softmax).
@@ -45,6 +47,7 @@ export interface ReLUOptions extends LayerOptions {
 /** max(x, 0), optionally capped at `maxValue`. */
 export class ReLU extends ActivationLayer {
   static override readonly className = 'ReLU';
+  static override readonly options: OptionSpecs = { maxValue: optional('optionalNumber') };
   readonly maxValue?: number;
 
   constructor({ maxValue, ...base }: ReLUOptions = {}) {
@@ -66,6 +69,7 @@ export interface LeakyReLUOptions extends LayerOptions {
 /** x for x > 0, alpha · x otherwise: the gradient never dies. */
 export class LeakyReLU extends ActivationLayer {
   static override readonly className = 'LeakyReLU';
+  static override readonly options: OptionSpecs = { alpha: optional('number') };
   readonly alpha: number;
 
   constructor({ alpha = 0.3, ...base }: LeakyReLUOptions = {}) {
@@ -87,6 +91,7 @@ export interface ELUOptions extends LayerOptions {
 /** x for x > 0, alpha · (e^x − 1) otherwise. */
 export class ELU extends ActivationLayer {
   static override readonly className = 'ELU';
+  static override readonly options: OptionSpecs = { alpha: optional('number') };
   readonly alpha: number;
 
   constructor({ alpha = 1, ...base }: ELUOptions = {}) {
@@ -108,6 +113,7 @@ export interface SoftmaxOptions extends LayerOptions {
 /** Softmax along one axis, numerically stable. */
 export class Softmax extends ActivationLayer {
   static override readonly className = 'Softmax';
+  static override readonly options: OptionSpecs = { axis: optional('integer') };
   readonly axis: number;
 
   constructor({ axis = -1, ...base }: SoftmaxOptions = {}) {
@@ -139,6 +145,7 @@ export interface ActivationOptions extends LayerOptions {
 /** Applies an activation from the registry by key, as a layer of its own. */
 export class Activation extends ActivationLayer {
   static override readonly className = 'Activation';
+  static override readonly options: OptionSpecs = { activation: required('activation') };
   readonly activation: string;
 
   constructor({ activation, ...base }: ActivationOptions) {
@@ -149,4 +156,29 @@ export class Activation extends ActivationLayer {
   override getConfig(): LayerConfig {
     return { ...super.getConfig(), activation: this.activation };
   }
+}
+
+/**
+ * Every layer class that is an activation (keeps its input's shape, computes one function of it),
+ * PReLU included: the one list, read by the layer registry, by formats (an activation written as a
+ * layer of its own must be one of these) and by `activationFromConfig`.
+ */
+export const ACTIVATION_LAYER_CLASSES: readonly LayerClass[] = [ReLU, LeakyReLU, ELU, Softmax, Activation, PReLU];
+
+/** A saved activation layer (`{ className, config }`, as `ActivationSlot.toConfig` writes it) rebuilt as a Layer. */
+export function activationFromConfig({ className, config }: { className: string; config: LayerConfig }, owner: string): Layer {
+  const found = ACTIVATION_LAYER_CLASSES.find((c) => c.className === className);
+  if (!found) {
+    throw new LayerwiseError(
+      `${owner}: the activation config names the layer class "${className}", which is not an activation layer. ` +
+        `Known: ${ACTIVATION_LAYER_CLASSES.map((c) => `"${c.className}"`).join(', ')}.`,
+    );
+  }
+  return new (found as unknown as new (config: LayerConfig) => Layer)(config);
+}
+
+/** Whether an `activation` option holds a saved activation layer rather than a key or a Layer. */
+export function isActivationConfig(spec: unknown): spec is { className: string; config: LayerConfig } {
+  const s = spec as { className?: unknown; config?: unknown } | null;
+  return typeof s === 'object' && s !== null && !(s instanceof Layer) && typeof s.className === 'string' && typeof s.config === 'object';
 }

@@ -3,6 +3,7 @@ import { channelMoments, normalize, normalizeBackward } from '../tensor/normaliz
 import type { Shape, Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
+import { optional, type OptionSpecs } from './options';
 
 export interface BatchNormalizationOptions extends LayerOptions {
   /** The feature axis; only the last (-1, the default) is supported. */
@@ -30,6 +31,17 @@ export interface BatchNormalizationOptions extends LayerOptions {
  */
 export class BatchNormalization extends Layer {
   static override readonly className = 'BatchNormalization';
+  static override readonly options: OptionSpecs = {
+    axis: optional('axis'),
+    momentum: optional('number'),
+    epsilon: optional('number'),
+    center: optional('boolean'),
+    scale: optional('boolean'),
+    betaInitializer: optional('initializer'),
+    gammaInitializer: optional('initializer'),
+    movingMeanInitializer: optional('initializer'),
+    movingVarianceInitializer: optional('initializer'),
+  };
 
   readonly axis: number;
   readonly momentum: number;
@@ -74,15 +86,25 @@ export class BatchNormalization extends Layer {
     };
   }
 
+  /** The channel count of an input shape, checking the axis. */
+  private channels(inputShape: Shape): number {
+    if (this.axis !== -1 && this.axis !== inputShape.length) {
+      throw new LayerwiseError(
+        `${this.name}: only the last axis (axis: -1, channels last) can be normalized, but axis=${this.axis} ` +
+          `for inputs of rank ${inputShape.length + 1}. Move the features to the last axis.`,
+      );
+    }
+    return inputShape[inputShape.length - 1];
+  }
+
+  override weightShapes(inputShape: Shape): Shape[] {
+    const c = this.channels(inputShape);
+    return Array.from({ length: Number(this.scale) + Number(this.center) + 2 }, () => [c]);
+  }
+
   override build(inputShape: Shape): void {
     if (!this.built) {
-      if (this.axis !== -1 && this.axis !== inputShape.length) {
-        throw new LayerwiseError(
-          `${this.name}: only the last axis (axis: -1, channels last) can be normalized, but axis=${this.axis} ` +
-            `for inputs of rank ${inputShape.length + 1}. Move the features to the last axis.`,
-        );
-      }
-      const channels = [inputShape[inputShape.length - 1]];
+      const channels = [this.channels(inputShape)];
       if (this.scale) this.gamma = this.addWeight('gamma', channels, this.initializers.gamma);
       if (this.center) this.beta = this.addWeight('beta', channels, this.initializers.beta);
       this.movingMean = this.addWeight('moving_mean', channels, this.initializers.movingMean, undefined, false);

@@ -2,6 +2,7 @@ import { formatShape, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { KernelLayer, type KernelLayerOptions } from './kernel-layer';
 import type { LayerConfig } from './layer';
+import { required, type OptionSpecs } from './options';
 
 export interface DenseOptions extends KernelLayerOptions {
   /** Number of output units. */
@@ -14,6 +15,7 @@ export interface DenseOptions extends KernelLayerOptions {
  */
 export class Dense extends KernelLayer {
   static override readonly className = 'Dense';
+  static override readonly options: OptionSpecs = { units: required('positiveInteger'), ...KernelLayer.options };
 
   readonly units: number;
 
@@ -25,15 +27,12 @@ export class Dense extends KernelLayer {
     this.units = units;
   }
 
-  override build(inputShape: Shape): void {
-    if (!this.built) {
-      const inputUnits = inputShape[inputShape.length - 1];
-      if (!(inputUnits > 0)) {
-        throw new LayerwiseError(`${this.name}: expected an input shape with a last dimension, but received ${formatShape(inputShape)}.`);
-      }
-      this.buildKernel(inputShape, [inputUnits, this.units]);
+  protected kernelShape(inputShape: Shape): Shape {
+    const inputUnits = inputShape[inputShape.length - 1];
+    if (!(inputUnits > 0)) {
+      throw new LayerwiseError(`${this.name}: expected an input shape with a last dimension, but received ${formatShape(inputShape)}.`);
     }
-    super.build(inputShape);
+    return [inputUnits, this.units];
   }
 
   override computeOutputShape(inputShape: Shape): Shape {

@@ -3,6 +3,7 @@ import { rngFor, type Rng } from '../tensor/random';
 import type { Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions } from './layer';
+import { optional, required, type OptionSpecs } from './options';
 
 export interface DropoutOptions extends LayerOptions {
   /** Fraction of the inputs to drop, in [0, 1). */
@@ -17,6 +18,7 @@ export interface DropoutOptions extends LayerOptions {
  */
 export class Dropout extends Layer {
   static override readonly className = 'Dropout';
+  static override readonly options: OptionSpecs = { rate: required('number'), seed: optional('seed') };
 
   readonly rate: number;
   readonly seed?: number;

@@ -3,13 +3,15 @@ import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
 import { rngFor } from '../tensor/random';
 import type { Shape, Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
-import { ActivationSlot, type ActivationSpec } from './activation-slot';
+import { ActivationSlot, type ActivationConfig, type ActivationSpec } from './activation-slot';
+import { activationFromConfig, isActivationConfig } from './activations';
 import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
+import { optional, type OptionSpecs } from './options';
 
 /** The options Dense and Conv2D share. */
 export interface KernelLayerOptions extends LayerOptions {
   /** A registry key (`'relu'`, `'leaky_relu'`) or a Layer instance (`new LeakyReLU({ alpha: 0.2 })`). Default linear. */
-  activation?: ActivationSpec;
+  activation?: ActivationSpec | ActivationConfig;
   /** Whether to add a bias vector. Default true. */
   useBias?: boolean;
   /** Default `'glorotUniform'`, as Keras. */
@@ -21,11 +23,20 @@ export interface KernelLayerOptions extends LayerOptions {
 }
 
 /**
- * The base of layers that compute activation(rows · kernel + bias) with a GEMM, where each row is
- * an input vector (Dense) or an im2col window (Conv2D). It owns the kernel, the bias and the
- * activation; subclasses say how inputs become rows and gradients of rows become input gradients.
+ * The base of layers that compute activation(transform(x, kernel) + bias): Dense, whose rows meet
+ * the kernel in one GEMM (`forwardRows`, `backwardRows`), and the convolutions (base-conv.ts),
+ * whose windows meet it in the convolution kernels. It owns the kernel, the bias, their
+ * initializers and the activation; subclasses give the kernel's shape and the transform.
  */
 export abstract class KernelLayer extends Layer {
+  static override readonly options: OptionSpecs = {
+    activation: optional('activation'),
+    useBias: optional('boolean'),
+    kernelInitializer: optional('initializer'),
+    biasInitializer: optional('initializer'),
+    seed: { kind: 'seed', layerwiseOnly: true },
+  };
+
   readonly useBias: boolean;
   readonly activation: ActivationSlot;
   private readonly kernelInitializer: Initializer;
@@ -40,21 +51,34 @@ export abstract class KernelLayer extends Layer {
   protected constructor({ activation, useBias = true, kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', seed, ...base }: KernelLayerOptions) {
     super(base);
     this.useBias = useBias;
-    this.activation = new ActivationSlot(activation, this.name);
+    this.activation = new ActivationSlot(isActivationConfig(activation) ? activationFromConfig(activation, this.name) : activation, this.name);
     this.kernelInitializer = getInitializer(kernelInitializer, this.name);
     this.biasInitializer = getInitializer(biasInitializer, this.name);
     this.seed = seed;
   }
 
+  /** The kernel's shape for a per-sample input shape; its last axis is the output units. Throws for an input the layer cannot take. */
+  protected abstract kernelShape(inputShape: Shape): Shape;
+
+  override weightShapes(inputShape: Shape): Shape[] {
+    const kernel = this.kernelShape(inputShape);
+    const bias = this.useBias ? [[kernel[kernel.length - 1]]] : [];
+    return [kernel, ...bias, ...(this.activation.layer?.weightShapes(this.computeOutputShape(inputShape)) ?? [])];
+  }
+
   /**
-   * Creates the kernel (of `kernelShape`, whose last axis is the output units) and the bias, after
-   * checking the activation on the output shape, so that a failed build adds no weights.
+   * Creates the kernel and the bias, after checking the input and the activation on the output
+   * shape, so that a failed build adds no weights.
    */
-  protected buildKernel(inputShape: Shape, kernelShape: Shape): void {
-    this.activation.build(this.computeOutputShape(inputShape));
-    const rng = rngFor(this.seed);
-    this.kernel = this.addWeight('kernel', kernelShape, this.kernelInitializer, rng);
-    if (this.useBias) this.bias = this.addWeight('bias', [kernelShape[kernelShape.length - 1]], this.biasInitializer, rng);
+  override build(inputShape: Shape): void {
+    if (!this.built) {
+      const kernelShape = this.kernelShape(inputShape);
+      this.activation.build(this.computeOutputShape(inputShape));
+      const rng = rngFor(this.seed);
+      this.kernel = this.addWeight('kernel', kernelShape, this.kernelInitializer, rng);
+      if (this.useBias) this.bias = this.addWeight('bias', [kernelShape[kernelShape.length - 1]], this.biasInitializer, rng);
+    }
+    super.build(inputShape);
   }
 
   /** Throws unless `x` has `expected` values on its last axis (what the kernel was built for). */
@@ -105,6 +129,10 @@ export abstract class KernelLayer extends Layer {
   }
 
   override outputActivation(): ActivationSlot {
+    return this.activation;
+  }
+
+  override fusedActivation(): ActivationSlot {
     return this.activation;
   }
 

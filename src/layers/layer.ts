@@ -5,6 +5,7 @@ import { clone, compact, formatShape, shapesEqual, zeros, type Shape, type Tenso
 import { LayerwiseError } from '../util/errors';
 import type { ActivationSlot } from './activation-slot';
 import { uniqueName } from './naming';
+import type { OptionSpecs } from './options';
 
 /** A weight and its gradient. Gradients accumulate; the model zeroes them once per batch. */
 export interface Param {
@@ -39,6 +40,10 @@ export type LayerConfig = { name: string; trainable: boolean; inputShape?: numbe
 export abstract class Layer {
   /** The class name as Keras and TF.js spell it; set by each subclass. */
   static readonly className: string = 'Layer';
+  /** The options the class takes and the kind of each (see options.ts); subclasses add theirs. */
+  static readonly options: OptionSpecs = {};
+  /** Whether the layer works on channels-last data with spatial axes (Keras writes `data_format` for it). */
+  static readonly channelsLast: boolean = false;
 
   readonly name: string;
   readonly trainable: boolean;
@@ -108,6 +113,23 @@ export abstract class Layer {
   /** The weights with their gradients, in Keras's order. */
   params(): Param[] {
     return [...this.weights];
+  }
+
+  /**
+   * The shapes of the weights `build` creates for a per-sample input shape, in `params()` order,
+   * computed without creating them (a loader checks sizes before allocating). It throws, naming the
+   * layer, for an input shape the layer cannot take.
+   */
+  weightShapes(_inputShape: Shape): Shape[] {
+    return [];
+  }
+
+  /**
+   * The activation this layer applies after its own transform (the `activation` option of Dense
+   * and the convolutions), which a format may write as a layer of its own; undefined for the rest.
+   */
+  fusedActivation(): ActivationSlot | undefined {
+    return undefined;
   }
 
   /** The activation that produces this layer's output, for layers that have one. */
@@ -194,4 +216,4 @@ export abstract class Layer {
 }
 
 /** The constructor of a layer class from its config (the shape `getConfig` returns). */
-export type LayerClass = (new (config: never) => Layer) & { className: string };
+export type LayerClass = (new (config: never) => Layer) & Pick<typeof Layer, 'className' | 'options' | 'channelsLast'>;

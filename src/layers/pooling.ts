@@ -1,31 +1,36 @@
-import { axisWindow, pair, type Padding, type Window2D } from '../tensor/conv-geometry';
+import { axisWindow, UNIT_AXIS, type Padding, type Window2D } from '../tensor/conv-geometry';
 import { avgPool, avgPoolBackward, maxPool, maxPoolBackward } from '../tensor/pooling';
 import { formatShape, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions } from './layer';
+import { optional, type OptionKind, type OptionSpecs } from './options';
+import { paddingOption, spatialWindow, splitSpatial, windowInputShape, windowOutputShape, type Rank } from './spatial';
 
 /**
- * The base of every pooling layer over channels-last images: windowed or global, max or average.
- * Subclasses say where the windows are and which reduction they take.
+ * The base of every pooling layer over channels-last data of a rank (1: sequences, 2: images):
+ * windowed or global, max or average. Subclasses say where the windows are and which reduction
+ * they take; a rank-1 pooling runs as a rank-2 one of height 1.
  */
 export abstract class PoolingLayer extends Layer {
+  static override readonly channelsLast = true;
   /** The reduction over each window. */
   protected abstract readonly reduction: 'max' | 'average';
   private geometry?: Window2D;
   private argmax = new Int32Array(0);
 
-  /** The windows for a per-sample input shape and a batch size. */
-  protected abstract windows(height: number, width: number, channels: number, batch: number): Window2D;
+  protected constructor(protected readonly rank: Rank, options: LayerOptions) {
+    super(options);
+  }
+
+  /** The windows over the spatial axes, for a batch size. */
+  protected abstract windows(spatial: number[], channels: number, batch: number): Window2D;
 
   /** The per-sample output shape for the windows. */
   protected abstract shapeOf(g: Window2D): Shape;
 
   private window(inputShape: Shape, batch: number): Window2D {
-    if (inputShape.length !== 3) {
-      throw new LayerwiseError(`${this.name}: expected images of shape (None, height, width, channels), but received ${formatShape(inputShape)}.`);
-    }
-    const [height, width, channels] = inputShape;
-    return this.windows(height, width, channels, batch);
+    const { spatial, channels } = splitSpatial(this, inputShape, this.rank);
+    return this.windows(spatial, channels, batch);
   }
 
   override computeOutputShape(inputShape: Shape): Shape {
@@ -51,58 +56,63 @@ export abstract class PoolingLayer extends Layer {
 
   backward(dy: Tensor): Tensor {
     const g = this.requireForward(this.geometry);
-    const dx = this.buffer('dx', [g.batch, g.h.input, g.w.input, g.channels]);
+    const dx = this.buffer('dx', windowInputShape(g, this.rank));
     if (this.reduction === 'average') avgPoolBackward(dy.data, g, dx.data);
     else maxPoolBackward(dy.data, this.argmax, dx.data);
     return dx;
   }
 }
 
-export interface Pooling2DOptions extends LayerOptions {
-  /** Window height and width; one number for a square window. Default 2. */
-  poolSize?: number | [number, number];
+/** The options of a windowed pooling, sizes one number or one per spatial axis. */
+export interface WindowPoolingOptions<Size> extends LayerOptions {
+  /** The window's extent; one number for the same along every axis. Default 2. */
+  poolSize?: Size;
   /** Step between windows; default `poolSize`. */
-  strides?: number | [number, number];
+  strides?: Size;
   /** 'valid' (default) or 'same' (TensorFlow's rule; padding never counts). */
   padding?: Padding;
 }
 
-/** Pooling over sliding windows. */
-export abstract class Pooling2D extends PoolingLayer {
-  readonly poolSize: [number, number];
-  readonly strides: [number, number];
+/** The option specs of a windowed pooling of a rank. */
+export function poolingOptions(rank: Rank): OptionSpecs {
+  const size: OptionKind = rank === 1 ? 'size1' : 'size2';
+  return { poolSize: optional(size), strides: optional(size), padding: optional('padding') };
+}
+
+/** Pooling over sliding windows, of any rank. */
+export abstract class WindowPooling extends PoolingLayer {
+  readonly poolSize: number[];
+  readonly strides: number[];
   readonly padding: Padding;
 
-  constructor({ poolSize = 2, strides, padding = 'valid', ...base }: Pooling2DOptions = {}) {
-    super(base);
-    this.poolSize = pair(poolSize);
-    this.strides = pair(strides ?? poolSize);
-    if (![...this.poolSize, ...this.strides].every((v) => Number.isInteger(v) && v > 0)) {
+  protected constructor(rank: Rank, { poolSize = 2, strides, padding = 'valid', ...base }: WindowPoolingOptions<number | readonly number[]>) {
+    super(rank, base);
+    const list = (v: number | readonly number[]) => (typeof v === 'number' ? Array.from({ length: rank }, () => v) : Array.isArray(v) ? [...v] : []);
+    this.poolSize = list(poolSize);
+    this.strides = list(strides ?? poolSize);
+    if (this.poolSize.length !== rank || this.strides.length !== rank || ![...this.poolSize, ...this.strides].every((v) => Number.isInteger(v) && v > 0)) {
+      const form = rank === 1 ? 'lists of one' : 'pairs of them';
       throw new LayerwiseError(
-        `${this.name}: poolSize and strides must be positive integers or pairs of them. ` +
+        `${this.name}: poolSize and strides must be positive integers or ${form}. ` +
           `Received: poolSize=${JSON.stringify(poolSize)}, strides=${JSON.stringify(strides)}.`,
       );
     }
-    if (padding !== 'valid' && padding !== 'same') {
-      throw new LayerwiseError(`${this.name}: padding must be 'valid' or 'same'. Received: padding=${JSON.stringify(padding)}.`);
-    }
-    this.padding = padding;
+    this.padding = paddingOption(this, padding, ['valid', 'same'] as const);
   }
 
-  protected windows(height: number, width: number, channels: number, batch: number): Window2D {
-    const h = axisWindow(height, this.poolSize[0], this.strides[0], 1, this.padding);
-    const w = axisWindow(width, this.poolSize[1], this.strides[1], 1, this.padding);
-    if (!h || !w) {
+  protected windows(spatial: number[], channels: number, batch: number): Window2D {
+    const g = spatialWindow(spatial, channels, batch, this.poolSize, this.strides, this.poolSize.map(() => 1), this.padding);
+    if (!g) {
       throw new LayerwiseError(
-        `${this.name}: a ${this.poolSize.join('x')} pool does not fit in input ${formatShape([height, width, channels])} with padding 'valid'. ` +
+        `${this.name}: a ${this.poolSize.join('x')} pool does not fit in input ${formatShape([...spatial, channels])} with padding 'valid'. ` +
           `Use padding: 'same' or a smaller poolSize.`,
       );
     }
-    return { batch, channels, h, w };
+    return g;
   }
 
   protected shapeOf(g: Window2D): Shape {
-    return [g.h.output, g.w.output, g.channels];
+    return windowOutputShape(g, this.rank, g.channels);
   }
 
   override getConfig(): LayerConfig {
@@ -110,37 +120,15 @@ export abstract class Pooling2D extends PoolingLayer {
   }
 }
 
-/** The maximum over each window. */
-export class MaxPooling2D extends Pooling2D {
-  static override readonly className = 'MaxPooling2D';
-  protected readonly reduction = 'max';
-}
-
-/** The mean over each window (padding not counted). */
-export class AveragePooling2D extends Pooling2D {
-  static override readonly className = 'AveragePooling2D';
-  protected readonly reduction = 'average';
-}
-
-/** Pooling over the whole image: [batch, h, w, c] → [batch, c]. */
-export abstract class GlobalPooling2D extends PoolingLayer {
-  protected windows(height: number, width: number, channels: number, batch: number): Window2D {
-    return { batch, channels, h: axisWindow(height, height, 1, 1, 'valid')!, w: axisWindow(width, width, 1, 1, 'valid')! };
+/** Pooling over all positions: [batch, ...spatial, c] → [batch, c]. */
+export abstract class GlobalPooling extends PoolingLayer {
+  protected windows(spatial: number[], channels: number, batch: number): Window2D {
+    const axes = spatial.map((n) => axisWindow(n, n, 1, 1, 'valid')!);
+    const [h, w] = axes.length === 1 ? [UNIT_AXIS, axes[0]] : [axes[0], axes[1]];
+    return { batch, channels, h, w };
   }
 
   protected shapeOf(g: Window2D): Shape {
     return [g.channels];
   }
-}
-
-/** The mean of each channel over the whole image. */
-export class GlobalAveragePooling2D extends GlobalPooling2D {
-  static override readonly className = 'GlobalAveragePooling2D';
-  protected readonly reduction = 'average';
-}
-
-/** The maximum of each channel over the whole image. */
-export class GlobalMaxPooling2D extends GlobalPooling2D {
-  static override readonly className = 'GlobalMaxPooling2D';
-  protected readonly reduction = 'max';
 }

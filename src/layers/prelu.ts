@@ -2,6 +2,7 @@ import { getInitializer, initializerConfig, type Initializer, type InitializerSp
 import { prelu, preluBackward } from '../tensor/kernels';
 import type { Shape, Tensor } from '../tensor/tensor';
 import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
+import { optional, type OptionSpecs } from './options';
 
 export interface PReLUOptions extends LayerOptions {
   /** Initial slopes for negative inputs. Default `'zeros'`, as Keras. */
@@ -14,6 +15,7 @@ export interface PReLUOptions extends LayerOptions {
  */
 export class PReLU extends Layer {
   static override readonly className = 'PReLU';
+  static override readonly options: OptionSpecs = { alphaInitializer: optional('initializer') };
 
   private readonly alphaInitializer: Initializer;
   private alpha?: Param;
@@ -22,6 +24,10 @@ export class PReLU extends Layer {
   constructor({ alphaInitializer = 'zeros', ...base }: PReLUOptions = {}) {
     super(base);
     this.alphaInitializer = getInitializer(alphaInitializer, this.name);
+  }
+
+  override weightShapes(inputShape: Shape): Shape[] {
+    return [inputShape];
   }
 
   override build(inputShape: Shape): void {

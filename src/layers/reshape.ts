@@ -1,6 +1,7 @@
 import { formatShape, sizeOf, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions } from './layer';
+import { required, type OptionSpecs } from './options';
 
 export interface ReshapeOptions extends LayerOptions {
   /** The per-sample output shape; one entry may be -1, inferred from the input size. */
@@ -10,6 +11,7 @@ export interface ReshapeOptions extends LayerOptions {
 /** Views each sample with another shape of the same size. No copy. */
 export class Reshape extends Layer {
   static override readonly className = 'Reshape';
+  static override readonly options: OptionSpecs = { targetShape: required('targetShape') };
   readonly targetShape: number[];
   private inputBatchShape?: Shape;
 

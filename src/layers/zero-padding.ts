@@ -2,6 +2,7 @@ import { crop2d, pad2d, type Pad2D } from '../tensor/conv';
 import { formatShape, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions } from './layer';
+import { optional, type OptionSpecs } from './options';
 
 export interface ZeroPadding2DOptions extends LayerOptions {
   /**
@@ -14,6 +15,8 @@ export interface ZeroPadding2DOptions extends LayerOptions {
 /** Adds rows and columns of zeros around channels-last images. */
 export class ZeroPadding2D extends Layer {
   static override readonly className = 'ZeroPadding2D';
+  static override readonly options: OptionSpecs = { padding: optional('zeroPadding2d') };
+  static override readonly channelsLast = true;
   readonly padding: [[number, number], [number, number]];
   private readonly pads: Pad2D;
   private inputBatchShape?: Shape;

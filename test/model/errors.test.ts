@@ -170,7 +170,7 @@ describe('ragged input', () => {
 describe('unknown keys in compile', () => {
   const cases: [string, Partial<CompileOptions>, RegExp][] = [
     ['loss', { loss: 'binaryCrossentropyy' as 'binaryCrossentropy' }, /^Unknown loss "binaryCrossentropyy" in compile\. Did you mean "binary_crossentropy"\? Known: "mean_squared_error", .*"sparse_categorical_crossentropy"\.$/],
-    ['optimizer', { optimizer: 'adamm' as 'adam' }, /^Unknown optimizer "adamm" in compile\. Did you mean "adam"\? Known: "sgd", "adam"\.$/],
+    ['optimizer', { optimizer: 'adamm' as 'adam' }, /^Unknown optimizer "adamm" in compile\. Did you mean "adam"\? Known: "sgd", "adam", "rmsprop"\.$/],
     ['metric', { metrics: ['acuracy'] }, /^Unknown metric "acuracy" in compile\. Did you mean "accuracy"\? Known: "accuracy", /],
   ];
   for (const [what, change, pattern] of cases) {

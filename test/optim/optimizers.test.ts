@@ -200,7 +200,7 @@ describe('getOptimizer', () => {
   });
 
   it('rejects an unknown key, suggesting the nearest', () => {
-    expect(() => getOptimizer('adamm' as 'adam')).toThrow(/^Unknown optimizer "adamm" in compile\. Did you mean "adam"\? Known: "sgd", "adam"\.$/);
-    expect(() => getOptimizer('rmsprop' as 'adam', 'my_model')).toThrow(/Unknown optimizer "rmsprop" in my_model\./);
+    expect(() => getOptimizer('adamm' as 'adam')).toThrow(/^Unknown optimizer "adamm" in compile\. Did you mean "adam"\? Known: "sgd", "adam", "rmsprop"\.$/);
+    expect(() => getOptimizer('adagrad' as 'adam', 'my_model')).toThrow(/Unknown optimizer "adagrad" in my_model\./);
   });
 });
