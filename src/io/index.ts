@@ -1,3 +1,4 @@
-export { serializeModel, modelFromJSON, type SerializeOptions, type LoadOptions, type ModelFromJSONOptions } from './artifacts';
-export { saveModel, loadModel, type SaveResult } from './files';
-export type { ModelJSON, ModelArtifacts, WeightSpec, WeightsGroup, KerasObject, TrainingConfig, LayerwiseMetadata } from './format';
+export { serializeModel, readModelFromJSON, type SerializeOptions, type LoadOptions, type ModelFromJSONOptions } from './tfjs/artifacts';
+export { saveModel, readModelFiles, type SaveResult } from './tfjs/files';
+export type { ModelJSON, ModelArtifacts, WeightSpec, WeightsGroup, KerasObject, TrainingConfig, LayerwiseMetadata } from './tfjs/format';
+export type { CompileSettings, SavableModel, LoadableModel, ModelFactory } from './model-parts';

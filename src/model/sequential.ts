@@ -8,12 +8,10 @@ import { LayerwiseError } from '../util/errors';
 import { uniqueName } from '../layers/naming';
 import type { Callback, Logs } from './callbacks/base';
 import type { History } from './history';
-import { checkMetric, type MetricKey } from './metrics';
+import { checkMetric, type MetricKey } from '../metrics';
 import { summarize, type SummaryOptions } from './summary';
 import { evaluateModel, fitModel, predictModel } from './training';
-import { serializeModel, type SerializeOptions } from '../io/artifacts';
-import { saveModel, type SaveResult } from '../io/files';
-import type { ModelJSON } from '../io/format';
+import { saveModel, serializeModel, type CompileSettings, type ModelJSON, type SaveResult, type SerializeOptions } from '../io';
 
 export interface SequentialOptions {
   /** Default `sequential_1`, `sequential_2`, ... */
@@ -58,12 +56,8 @@ export interface EvaluateOptions {
   batchSize?: number;
 }
 
-/** The state `compile` sets. */
-export interface Compiled {
-  optimizer: Optimizer;
-  loss: Loss;
-  metrics: string[];
-}
+/** The state `compile` sets (the form formats save and load). */
+export type Compiled = CompileSettings;
 
 /** A linear stack of layers, trained as in Keras: `add`, `compile`, `fit`, `evaluate`, `predict`. */
 export class Sequential {

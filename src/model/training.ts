@@ -8,7 +8,7 @@ import { LayerwiseError } from '../util/errors';
 import { notify, type Logs } from './callbacks/base';
 import { fitCallbacks } from './callbacks/fit-callbacks';
 import { History } from './history';
-import { getMetric, type Metric } from './metrics';
+import { getMetric, type Metric } from '../metrics';
 import type { EvaluateOptions, FitOptions, Sequential } from './sequential';
 
 /**

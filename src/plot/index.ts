@@ -1,4 +1,4 @@
-import { nodeFs, nodePath, writeFileAtomic } from '../io/fs';
+import { nodeFs, nodePath, writeFileAtomic } from '../util/fs';
 import { comparisonPanel, type Curves, type Panel } from './series';
 import { panelsToSVG, type SVGOptions } from './svg';
 import { terminalChart, type TerminalChartOptions } from './terminal';

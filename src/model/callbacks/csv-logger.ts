@@ -1,4 +1,4 @@
-import { nodeFs, writeFileAtomic } from '../../io/fs';
+import { nodeFs, writeFileAtomic } from '../../util/fs';
 import { Callback, type Logs } from './base';
 
 export interface CSVLoggerOptions {

@@ -1,14 +1,13 @@
-import { toSnakeCase } from '../layers/naming';
-import { getLoss, losses, type LossKey } from '../losses';
-import type { Loss } from '../losses/losses';
-import type { Compiled, CompileOptions } from '../model/sequential';
-import { checkMetric } from '../model/metrics';
-import { Adam } from '../optim/adam';
-import type { Optimizer } from '../optim/optimizer';
-import { SGD } from '../optim/sgd';
-import { LayerwiseError } from '../util/errors';
+import { toSnakeCase } from '../../layers/naming';
+import { getLoss, losses, type LossKey } from '../../losses';
+import type { Loss } from '../../losses/losses';
+import { checkMetric } from '../../metrics';
+import { OPTIMIZER_CLASSES, type OptimizerClass } from '../../optim';
+import type { Optimizer, OptimizerConfig } from '../../optim/optimizer';
+import { LayerwiseError } from '../../util/errors';
+import type { Field } from '../json';
+import type { CompileSettings } from '../model-parts';
 import type { CompileMetadata, TrainingConfig } from './format';
-import type { Field } from './json';
 import type { NamedParam } from './topology';
 import type { NamedValues, Weight } from './weights';
 
@@ -22,47 +21,44 @@ const WITH_LOGITS = new Map<string, (options: { fromLogits: boolean }) => Loss>(
   ['sparseCategoricalCrossentropy', losses.sparseCategoricalCrossentropy],
 ]);
 
+type TfjsOptimizer = TrainingConfig['optimizer_config'];
+
+/**
+ * TF.js's form of an optimizer, by layerwise's class name, where TF.js computes the same updates
+ * (the format's exceptions; every other optimizer is written in layerwise's metadata only):
+ * SGD with momentum is TF.js's `Momentum`; RMSprop is its `RMSProp` (its `decay` is `rho`), but
+ * not centered, where TF.js subtracts epsilon under the square root.
+ */
+const TO_TFJS: Record<string, (config: OptimizerConfig) => TfjsOptimizer | undefined> = {
+  SGD: ({ learningRate, momentum, nesterov }): TfjsOptimizer =>
+    (momentum as number) > 0
+      ? { class_name: 'Momentum', config: { learningRate, momentum, useNesterov: nesterov } }
+      : { class_name: 'SGD', config: { learningRate } },
+  Adam: ({ learningRate, beta1, beta2, epsilon }) => ({ class_name: 'Adam', config: { learningRate, beta1, beta2, epsilon } }),
+  RMSprop: ({ learningRate, rho, momentum, epsilon, centered }) =>
+    centered ? undefined : { class_name: 'RMSProp', config: { learningRate, decay: rho, momentum, epsilon, centered } },
+};
+
+/** TF.js's optimizer names that layerwise reads as its own: the class, and config keys TF.js names otherwise. */
+const FROM_TFJS: Record<string, { className: string; renames: Record<string, string> }> = {
+  Momentum: { className: 'SGD', renames: { useNesterov: 'nesterov' } },
+  RMSProp: { className: 'RMSprop', renames: { decay: 'rho' } },
+  SGD: { className: 'SGD', renames: { useNesterov: 'nesterov' } },
+};
+
 /** The compile settings in layerwise's metadata, and in TF.js's `trainingConfig` when TF.js can read them exactly. */
-export function writeCompile({ optimizer, loss, metrics }: Compiled): { compile: CompileMetadata; trainingConfig?: TrainingConfig } {
+export function writeCompile({ optimizer, loss, metrics }: CompileSettings): { compile: CompileMetadata; trainingConfig?: TrainingConfig } {
   const { name, fromLogits = false } = loss.getConfig();
+  const config = optimizer.getConfig();
   const compile: CompileMetadata = {
-    optimizer: { className: optimizer.className, config: optimizer.getConfig() },
+    optimizer: { className: optimizer.className, config },
     loss: { name, fromLogits },
     metrics: [...metrics],
   };
-  const optimizerConfig = tfjsOptimizer(optimizer);
+  const optimizerConfig = TO_TFJS[optimizer.className]?.(config);
   if (!optimizerConfig || !TFJS_LOSSES.has(name) || fromLogits) return { compile };
   return { compile, trainingConfig: { loss: toSnakeCase(name), metrics: metrics.map(toSnakeCase), optimizer_config: optimizerConfig } };
 }
-
-/** TF.js's name and config of an optimizer: SGD with momentum is its `Momentum` (the same updates). */
-function tfjsOptimizer(optimizer: Optimizer): TrainingConfig['optimizer_config'] | undefined {
-  if (optimizer instanceof SGD) {
-    return optimizer.momentum > 0
-      ? { class_name: 'Momentum', config: { learningRate: optimizer.learningRate, momentum: optimizer.momentum, useNesterov: optimizer.nesterov } }
-      : { class_name: 'SGD', config: { learningRate: optimizer.learningRate } };
-  }
-  if (optimizer instanceof Adam) {
-    const { learningRate, beta1, beta2, epsilon } = optimizer;
-    return { class_name: 'Adam', config: { learningRate, beta1, beta2, epsilon } };
-  }
-  return undefined;
-}
-
-/** An option under any of its spellings (`learningRate`, `learning_rate`), or undefined. */
-function option<T>(config: Field, names: string[], read: (f: Field) => T): T | undefined {
-  const found = names.map((n) => config.get(n)).find((f) => !f.absent);
-  return found && read(found);
-}
-
-const num = (f: Field) => f.number();
-
-/** The optimizers a file may name: layerwise's and TF.js's names for them. */
-const OPTIMIZERS = new Map<string, (config: Field) => Optimizer>([
-  ['SGD', (c) => new SGD({ learningRate: option(c, ['learningRate', 'learning_rate'], num), momentum: option(c, ['momentum'], num), nesterov: option(c, ['nesterov', 'useNesterov', 'use_nesterov'], (f) => f.boolean()) })],
-  ['Momentum', (c) => new SGD({ learningRate: option(c, ['learningRate', 'learning_rate'], num), momentum: option(c, ['momentum'], num) ?? 0, nesterov: option(c, ['useNesterov', 'use_nesterov', 'nesterov'], (f) => f.boolean()) })],
-  ['Adam', (c) => new Adam({ learningRate: option(c, ['learningRate', 'learning_rate'], num), beta1: option(c, ['beta1', 'beta_1'], num), beta2: option(c, ['beta2', 'beta_2'], num), epsilon: option(c, ['epsilon'], num) })],
-]);
 
 const COMPILE_HINT = 'To load the model without its compile settings, pass { compile: false } and call compile yourself.';
 
@@ -76,11 +72,32 @@ function within<T>(field: Field, make: () => T): T {
   }
 }
 
-function readOptimizer(className: Field, config: Field): Optimizer {
-  const make = OPTIMIZERS.get(className.string('an optimizer class name'));
-  if (!make) className.fail(`an optimizer layerwise has (${[...OPTIMIZERS.keys()].join(', ')})`, COMPILE_HINT);
+/** `learning_rate` → `learningRate`, `beta_1` → `beta1`. */
+const camelCase = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
+
+/**
+ * An optimizer from a class name and a config, for any optimizer of the registry: the options are
+ * those its default instance's `getConfig()` has, each of the type it has there (a number or a
+ * boolean); other keys (TF.js's `name`, Keras's `decay`) are ignored, as Keras does.
+ */
+function readOptimizer(classNameField: Field, config: Field): Optimizer {
+  const name = classNameField.string('an optimizer class name');
+  const tfjs = Object.prototype.hasOwnProperty.call(FROM_TFJS, name) ? FROM_TFJS[name] : undefined;
+  const Class: OptimizerClass | undefined = OPTIMIZER_CLASSES.get(tfjs?.className ?? name);
+  if (!Class) {
+    const known = [...new Set([...OPTIMIZER_CLASSES.keys(), ...Object.keys(FROM_TFJS)])];
+    classNameField.fail(`an optimizer layerwise has (${known.join(', ')})`, COMPILE_HINT);
+  }
   config.object();
-  return within(config, () => make(config));
+  const defaults = new Class().getConfig();
+  const options: OptimizerConfig = {};
+  for (const key of config.keys()) {
+    const option = tfjs?.renames[camelCase(key)] ?? camelCase(key);
+    if (!Object.prototype.hasOwnProperty.call(defaults, option)) continue;
+    const field = config.get(key);
+    options[option] = typeof defaults[option] === 'boolean' ? field.boolean() : field.number();
+  }
+  return within(config, () => new Class(options));
 }
 
 function readLoss(name: Field, fromLogits: boolean): Loss {
@@ -102,7 +119,7 @@ function readMetrics(f: Field): string[] {
 }
 
 /** Compile settings from layerwise's metadata. */
-export function readCompileMetadata(f: Field): CompileOptions {
+export function readCompileMetadata(f: Field): CompileSettings {
   f.object();
   const optimizer = f.get('optimizer').object();
   const loss = f.get('loss').object();
@@ -114,7 +131,7 @@ export function readCompileMetadata(f: Field): CompileOptions {
 }
 
 /** Compile settings from TF.js's `trainingConfig` (a model TF.js saved). */
-export function readTrainingConfig(f: Field): CompileOptions {
+export function readTrainingConfig(f: Field): CompileSettings {
   f.object();
   for (const unsupported of ['loss_weights', 'weighted_metrics', 'sample_weight_mode']) {
     if (!f.get(unsupported).absent) f.get(unsupported).fail('null', `layerwise trains with one unweighted loss. ${COMPILE_HINT}`);
@@ -127,19 +144,9 @@ export function readTrainingConfig(f: Field): CompileOptions {
   };
 }
 
-/** Keras's names of the state arrays (`dense_1/kernel/momentum`); others are numbered. */
-const SLOT_NAMES = new Map([
-  ['SGD', ['momentum']],
-  ['Adam', ['m', 'v']],
-]);
-
-function slotNames(optimizer: Optimizer): string[] {
-  return Array.from({ length: optimizer.slotCount }, (_, i) => SLOT_NAMES.get(optimizer.className)?.[i] ?? `slot_${i}`);
-}
-
-/** The optimizer's state arrays, named after the weights they belong to. */
+/** The optimizer's state arrays, named after the weights they belong to and the optimizer's slot names (`dense_1/kernel/m`). */
 export function writeOptimizerState(optimizer: Optimizer, params: readonly NamedParam[]): NamedValues[] {
-  const names = slotNames(optimizer);
+  const names = optimizer.slotNames();
   return params.flatMap(({ param, name }) =>
     (optimizer.getSlots(param) ?? []).map((values, i) => ({ name: `${name}/${names[i]}`, shape: param.value.shape, values })),
   );
@@ -150,7 +157,7 @@ export function writeOptimizerState(optimizer: Optimizer, params: readonly Named
  * and have its shape; a weight without state has not taken a step yet.
  */
 export function restoreOptimizerState(optimizer: Optimizer, params: readonly NamedParam[], state: Map<string, Weight>, field: Field): void {
-  const names = slotNames(optimizer);
+  const names = optimizer.slotNames();
   let used = 0;
   for (const { param, name } of params) {
     const slots = names.map((slot) => state.get(`${name}/${slot}`));

@@ -1,35 +1,19 @@
-import { activationKeys, getActivation } from '../activations/registry';
-import { getInitializer, type InitializerConfig } from '../initializers';
-import type { LayerConfig } from '../layers/layer';
-import { LAYER_CLASSES } from '../layers/registry';
+import { activationKeys, getActivation } from '../../activations/registry';
+import { getInitializer, type InitializerConfig } from '../../initializers';
+import type { LayerConfig } from '../../layers/layer';
+import type { OptionKind } from '../../layers/options';
+import { LAYER_CLASSES } from '../../layers/registry';
 import type { KerasObject } from './format';
-import { LayerwiseError } from '../util/errors';
-import type { Field } from './json';
+import { LayerwiseError } from '../../util/errors';
+import type { Field } from '../json';
 
 /**
  * Layer configs between layerwise's form (`getConfig()`, camelCase) and Keras's (`class_name` and
- * a snake_case `config`, as TF.js and Keras write them). Each class lists its options; reading
- * checks the type of every value before a constructor sees it (constructors check the ranges).
+ * a snake_case `config`, as TF.js and Keras write them), for every layer class alike: each class
+ * declares its options and their kinds (`static options`, layers/options.ts), each option is
+ * written under its snake_case name, and reading checks every value's kind before a constructor
+ * sees it (constructors check the ranges). The exceptions are the two tables below.
  */
-
-/** How one layerwise option is written in a Keras config. */
-interface Option {
-  keras: string;
-  /** Reads and type-checks the Keras value as the layerwise option. */
-  read: (f: Field) => unknown;
-  /** The Keras value of the layerwise one; default as is. */
-  write?: (value: unknown) => unknown;
-  /** The layer has no default for it. */
-  required?: boolean;
-}
-
-interface LayerFormat {
-  options: Record<string, Option>;
-  /** Keras settings layerwise does not have, accepted only at the value that means "off". */
-  fixed?: Record<string, unknown>;
-  /** Writes `data_format: 'channels_last'` (Keras's image layers). */
-  images?: boolean;
-}
 
 const posInt = (f: Field) => f.integer(1);
 const bool = (f: Field) => f.boolean();
@@ -47,14 +31,16 @@ function key(f: Field): string {
   }
   return name;
 }
-const padding = (f: Field) => f.oneOf(['valid', 'same'] as const);
 
-/** One positive integer or a pair of them. */
-function pair(f: Field): number | number[] {
-  if (typeof f.value === 'number') return f.integer(1);
-  const p = f.integers(1, 'a positive integer or a pair of them');
-  if (p.length !== 2) f.fail('a positive integer or a pair of them');
-  return p;
+/** One positive integer, or a list of `rank` of them. */
+function sizes(rank: number): (f: Field) => number | number[] {
+  const expected = rank === 1 ? 'a positive integer or a list of one' : 'a positive integer or a pair of them';
+  return (f) => {
+    if (typeof f.value === 'number') return f.integer(1, expected);
+    const p = f.integers(1, expected);
+    if (p.length !== rank) f.fail(expected);
+    return p;
+  };
 }
 
 /** ZeroPadding2D's padding: n, [rows, cols] or [[top, bottom], [left, right]]. */
@@ -132,81 +118,62 @@ function writeInitializer(value: unknown): KerasObject {
   return { class_name: resolved.className, config: { ...resolved.config } };
 }
 
-const initializer = (keras: string): Option => ({ keras, read: readInitializer, write: writeInitializer });
-const plain = (keras: string, read: (f: Field) => unknown): Option => ({ keras, read });
-const required = (keras: string, read: (f: Field) => unknown): Option => ({ keras, read, required: true });
+/** The reader of each option kind: checks the Keras value's type and returns the layerwise value. */
+const READERS: Record<OptionKind, (f: Field) => unknown> = {
+  positiveInteger: (f) => f.integer(1),
+  integer: (f) => f.integer(),
+  axis,
+  number: num,
+  optionalNumber: num,
+  boolean: (f) => f.boolean(),
+  seed: (f) => f.integer(),
+  activation: key,
+  initializer: readInitializer,
+  padding: (f) => f.oneOf(['valid', 'same'] as const),
+  convPadding: (f) => f.oneOf(['valid', 'same', 'causal'] as const),
+  size1: sizes(1),
+  size2: sizes(2),
+  zeroPadding2d: zeroPadding,
+  targetShape: (f) => f.integers(-1, 'an array of positive integers and at most one -1'),
+  shape: (f) => f.integers(1),
+};
 
-const NO_REGULARIZERS = {
+/** Writers of the kinds whose Keras value differs from layerwise's; the rest are written as they are. */
+const WRITERS: Partial<Record<OptionKind, (value: unknown) => unknown>> = { initializer: writeInitializer };
+
+/** camelCase to Keras's snake_case: `kernelInitializer` → `kernel_initializer`, `poolSize` → `pool_size`. */
+export function kerasName(option: string): string {
+  return option.replace(/[A-Z]/g, (c) => `_${c.toLowerCase()}`);
+}
+
+/** Keras names an option otherwise than snake_case does: Keras 3 calls LeakyReLU's alpha `negative_slope` (read, never written). */
+const KERAS_ALIASES: Record<string, Record<string, string>> = { LeakyReLU: { alpha: 'negative_slope' } };
+
+/**
+ * Keras settings layerwise does not have, accepted only at the value that means "off", wherever
+ * they appear (a layer's own options of the same name take precedence).
+ */
+const FIXED: Record<string, unknown> = {
   kernel_regularizer: null,
   bias_regularizer: null,
   activity_regularizer: null,
   kernel_constraint: null,
   bias_constraint: null,
+  beta_regularizer: null,
+  gamma_regularizer: null,
+  beta_constraint: null,
+  gamma_constraint: null,
+  alpha_regularizer: null,
+  alpha_constraint: null,
+  shared_axes: null,
+  noise_shape: null,
+  groups: 1,
+  renorm: false,
+  synchronized: false,
+  keepdims: false,
+  negative_slope: 0,
+  threshold: 0,
 };
-
-const KERNEL: Record<string, Option> = {
-  activation: plain('activation', key),
-  useBias: plain('use_bias', bool),
-  kernelInitializer: initializer('kernel_initializer'),
-  biasInitializer: initializer('bias_initializer'),
-};
-
-const POOLING: LayerFormat = {
-  options: { poolSize: plain('pool_size', pair), strides: plain('strides', pair), padding: plain('padding', padding) },
-  images: true,
-};
-
-const GLOBAL_POOLING: LayerFormat = { options: {}, fixed: { keepdims: false }, images: true };
-
-const FORMATS = new Map<string, LayerFormat>([
-  ['Dense', { options: { units: required('units', posInt), ...KERNEL }, fixed: NO_REGULARIZERS }],
-  [
-    'Conv2D',
-    {
-      options: {
-        filters: required('filters', posInt),
-        kernelSize: required('kernel_size', pair),
-        strides: plain('strides', pair),
-        padding: plain('padding', padding),
-        dilationRate: plain('dilation_rate', pair),
-        ...KERNEL,
-      },
-      fixed: { ...NO_REGULARIZERS, groups: 1 },
-      images: true,
-    },
-  ],
-  ['MaxPooling2D', POOLING],
-  ['AveragePooling2D', POOLING],
-  ['GlobalAveragePooling2D', GLOBAL_POOLING],
-  ['GlobalMaxPooling2D', GLOBAL_POOLING],
-  ['Flatten', { options: {} }],
-  ['Reshape', { options: { targetShape: required('target_shape', (f) => f.integers(-1, 'an array of positive integers and at most one -1')) } }],
-  ['ZeroPadding2D', { options: { padding: plain('padding', zeroPadding) }, images: true }],
-  ['Dropout', { options: { rate: required('rate', num), seed: plain('seed', (f) => f.optional((s) => s.integer())) }, fixed: { noise_shape: null } }],
-  [
-    'BatchNormalization',
-    {
-      options: {
-        axis: plain('axis', axis),
-        momentum: plain('momentum', num),
-        epsilon: plain('epsilon', num),
-        center: plain('center', bool),
-        scale: plain('scale', bool),
-        betaInitializer: initializer('beta_initializer'),
-        gammaInitializer: initializer('gamma_initializer'),
-        movingMeanInitializer: initializer('moving_mean_initializer'),
-        movingVarianceInitializer: initializer('moving_variance_initializer'),
-      },
-      fixed: { beta_regularizer: null, gamma_regularizer: null, beta_constraint: null, gamma_constraint: null, renorm: false, synchronized: false },
-    },
-  ],
-  ['PReLU', { options: { alphaInitializer: initializer('alpha_initializer') }, fixed: { alpha_regularizer: null, alpha_constraint: null, shared_axes: null } }],
-  ['ReLU', { options: { maxValue: plain('max_value', (f) => f.optional(num)) }, fixed: { negative_slope: 0, threshold: 0 } }],
-  ['LeakyReLU', { options: { alpha: plain('alpha', num) } }],
-  ['ELU', { options: { alpha: plain('alpha', num) } }],
-  ['Softmax', { options: { axis: plain('axis', (f) => f.integer()) } }],
-  ['Activation', { options: { activation: required('activation', key) } }],
-]);
 
 /**
  * Options a Keras config cannot hold, kept in `userDefinedMetadata.layerwise.layerSettings`:
@@ -241,18 +208,18 @@ export interface KerasLayer {
  * (the model's first layer); options without a Keras counterpart go to `settings`.
  */
 export function layerToKeras(className: string, config: LayerConfig, batchInputShape?: readonly number[]): KerasLayer {
-  const format = FORMATS.get(className)!;
+  const layerClass = LAYER_CLASSES.get(className)!;
   const out: Record<string, unknown> = {};
   const settings: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(config)) {
     if (name === 'name' || name === 'trainable' || value === undefined || (name === 'inputShape' && batchInputShape)) continue;
-    const option = format.options[name];
-    if (option) out[option.keras] = option.write ? option.write(value) : value;
+    const spec = Object.prototype.hasOwnProperty.call(layerClass.options, name) ? layerClass.options[name] : undefined;
+    if (spec && !spec.layerwiseOnly) out[kerasName(name)] = WRITERS[spec.kind]?.(value) ?? value;
     else if (Object.prototype.hasOwnProperty.call(SETTINGS, name)) settings[name] = value;
     else throw new LayerwiseError(`${config.name}: layerwise cannot save the option "${name}" of ${className}: the format does not know it.`);
   }
   // In TF.js's order: the layer's options, then the common ones.
-  if (format.images) out.data_format = 'channels_last';
+  if (layerClass.channelsLast) out.data_format = 'channels_last';
   out.name = config.name;
   out.trainable = config.trainable;
   if (batchInputShape) out.batch_input_shape = [null, ...batchInputShape];
@@ -300,21 +267,27 @@ export function layerFromKeras(f: Field): ReadLayer {
     if (!inputShape) config.fail('an InputLayer config with batch_input_shape');
     return { className, config: { name, trainable: true }, inputShape, field: f };
   }
-  const format = LAYER_CLASSES.has(className) ? FORMATS.get(className) : undefined;
-  if (!format) return f.get('class_name').fail(`a layer class layerwise has (${[...LAYER_CLASSES.keys(), 'InputLayer'].join(', ')})`);
+  const layerClass = LAYER_CLASSES.get(className);
+  if (!layerClass) return f.get('class_name').fail(`a layer class layerwise has (${[...LAYER_CLASSES.keys(), 'InputLayer'].join(', ')})`);
   const out: LayerConfig = { name, trainable: config.get('trainable').optional((t) => t.boolean()) ?? true };
-  for (const [option, { keras, read, required }] of Object.entries(format.options)) {
-    let value = config.get(keras);
-    // Keras 3 calls LeakyReLU's alpha `negative_slope`.
-    if (value.absent && className === 'LeakyReLU') value = config.get('negative_slope');
-    if (!value.absent) out[option] = read(value);
+  const read = new Set<string>();
+  for (const [option, { kind, required, layerwiseOnly }] of Object.entries(layerClass.options)) {
+    if (layerwiseOnly) continue;
+    let keras = kerasName(option);
+    const alias = KERAS_ALIASES[className]?.[option];
+    if (config.get(keras).absent && alias !== undefined) keras = alias;
+    read.add(keras);
+    const value = config.get(keras);
+    if (!value.absent) out[option] = READERS[kind](value);
     else if (required) value.fail(`set (${className} has no default for ${keras})`);
   }
-  for (const [keras, off] of Object.entries(format.fixed ?? {})) {
+  for (const keras of config.keys()) {
+    if (read.has(keras) || !Object.prototype.hasOwnProperty.call(FIXED, keras)) continue;
     const value = config.get(keras);
+    const off = FIXED[keras];
     if (!value.absent && value.value !== off) value.fail(describeOff(off), `layerwise's ${className} has no ${keras}.`);
   }
-  if (format.images) {
+  if (layerClass.channelsLast) {
     const dataFormat = config.get('data_format');
     if (!dataFormat.absent && dataFormat.value !== 'channels_last') dataFormat.fail('"channels_last"', 'layerwise works on channels-last images only.');
   }

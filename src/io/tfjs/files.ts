@@ -1,9 +1,9 @@
-import type { Sequential } from '../model/sequential';
-import { LayerwiseError } from '../util/errors';
+import { LayerwiseError } from '../../util/errors';
 import { buildModel, optimizerManifest, serializeModel, type LoadOptions, type SerializeOptions } from './artifacts';
 import { TEMPORARY_FILE, WEIGHTS_FILE, type WeightsGroup } from './format';
-import { nodeFs, nodePath, syncDirectory, writeFileAtomic } from './fs';
-import { Field } from './json';
+import { nodeFs, nodePath, syncDirectory, writeFileAtomic } from '../../util/fs';
+import { Field } from '../json';
+import type { LoadableModel, ModelFactory, SavableModel } from '../model-parts';
 import { byteLength, readManifest } from './weights';
 
 /** What `save` wrote. */
@@ -46,7 +46,7 @@ function referencedFiles(json: string, where: string): string[] {
  * weight files removed. A crash or a full disk at any point leaves the old model or the new one,
  * whole. One writer per directory at a time.
  */
-export async function saveModel(model: Sequential, path: string, options: SerializeOptions = {}): Promise<SaveResult> {
+export async function saveModel(model: SavableModel, path: string, options: SerializeOptions = {}): Promise<SaveResult> {
   const where = `${model.name}.save`;
   const { dir, json } = locate(path, where);
   const { modelJSON, weightData, optimizerData } = serializeModel(model, options);
@@ -120,7 +120,7 @@ function readGroups(dir: string, groups: readonly WeightsGroup[], field: Field, 
  * layerwise has are built, every field is checked, and a damaged file fails with an error naming
  * the file and the field. The compile settings come back too, unless `compile: false`.
  */
-export async function loadModel(path: string, options: LoadOptions = {}): Promise<Sequential> {
+export async function readModelFiles<M extends LoadableModel>(path: string, options: LoadOptions, make: ModelFactory<M>): Promise<M> {
   const where = 'loadModel';
   const { dir, json } = locate(path, where);
   const fs = nodeFs(where);
@@ -137,5 +137,5 @@ export async function loadModel(path: string, options: LoadOptions = {}): Promis
   const state = options.compile === false ? undefined : optimizerManifest(doc);
   const optimizerData = state && readGroups(dir, state.groups, state.field, where);
   const names = { json, weights: `the weight files of ${json}`, optimizer: `the optimizer files of ${json}` };
-  return buildModel(doc, weightData, optimizerData, names, options);
+  return buildModel(doc, weightData, optimizerData, names, options, make);
 }

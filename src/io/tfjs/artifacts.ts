@@ -1,16 +1,11 @@
-import { BatchNormalization } from '../layers/batch-normalization';
-import { Conv2D } from '../layers/conv2d';
-import { Dense } from '../layers/dense';
-import { KernelLayer } from '../layers/kernel-layer';
-import type { Layer } from '../layers/layer';
-import { PReLU } from '../layers/prelu';
-import { LAYER_CLASSES } from '../layers/registry';
-import { Sequential, type CompileOptions } from '../model/sequential';
-import { sizeOf, type Shape } from '../tensor/tensor';
-import { LayerwiseError } from '../util/errors';
+import type { Layer } from '../../layers/layer';
+import { LAYER_CLASSES } from '../../layers/registry';
+import { sizeOf, type Shape } from '../../tensor/tensor';
+import { LayerwiseError } from '../../util/errors';
 import { readCompileMetadata, readTrainingConfig, restoreOptimizerState, writeCompile, writeOptimizerState } from './compile';
 import { GENERATED_BY, type LayerwiseMetadata, type ModelArtifacts, type ModelJSON, type WeightsGroup } from './format';
-import { Field } from './json';
+import { Field } from '../json';
+import type { CompileSettings, LoadableModel, ModelFactory, SavableModel } from '../model-parts';
 import { nameParams, readTopology, writeTopology, type LayerToBuild, type NamedParam } from './topology';
 import { decodeWeights, encodeWeights, readManifest, type Weight } from './weights';
 
@@ -24,7 +19,7 @@ export interface SerializeOptions {
  * the optimizer's state (layerwise only). Weight file names are `weights.bin` and `optimizer.bin`;
  * `model.save` gives them names of their own.
  */
-export function serializeModel(model: Sequential, { includeOptimizer = true }: SerializeOptions = {}): ModelArtifacts {
+export function serializeModel(model: SavableModel, { includeOptimizer = true }: SerializeOptions = {}): ModelArtifacts {
   const { topology, records, params } = writeTopology(model);
   // TF.js's order: the trainable weights of every layer, then the others (moving statistics).
   const ordered = [...params.filter((p) => p.param.trainable), ...params.filter((p) => !p.param.trainable)];
@@ -88,11 +83,16 @@ function bytes(data: Uint8Array | ArrayBuffer, what: string): Uint8Array {
  * Rebuilds a model from `model.json`'s content (an object or its text) and the weights' bytes, with
  * no file system: for browsers, or models kept in memory. Everything is checked: see `loadModel`.
  */
-export function modelFromJSON(json: string | object, weightData: Uint8Array | ArrayBuffer, options: ModelFromJSONOptions = {}): Sequential {
+export function readModelFromJSON<M extends LoadableModel>(
+  json: string | object,
+  weightData: Uint8Array | ArrayBuffer,
+  options: ModelFromJSONOptions,
+  make: ModelFactory<M>,
+): M {
   const names = { json: 'model.json', weights: 'weightData', optimizer: 'optimizerData' };
   const doc = typeof json === 'string' ? Field.parse(json, names.json) : new Field(json, '', names.json);
   const optimizerData = options.optimizerData === undefined ? undefined : bytes(options.optimizerData, 'optimizerData');
-  return buildModel(doc, bytes(weightData, 'weightData'), optimizerData, names, options);
+  return buildModel(doc, bytes(weightData, 'weightData'), optimizerData, names, options, make);
 }
 
 /** The `userDefinedMetadata.layerwise` object, when there is one. */
@@ -115,8 +115,15 @@ export function optimizerManifest(doc: Field): { groups: WeightsGroup[]; field: 
   return { groups: readManifest(field), field };
 }
 
-/** The checked document and data, as a model. */
-export function buildModel(doc: Field, weightData: Uint8Array, optimizerData: Uint8Array | undefined, names: DataNames, { compile = true }: LoadOptions = {}): Sequential {
+/** The checked document and data, as a model that `make` creates and this fills. */
+export function buildModel<M extends LoadableModel>(
+  doc: Field,
+  weightData: Uint8Array,
+  optimizerData: Uint8Array | undefined,
+  names: DataNames,
+  { compile = true }: LoadOptions,
+  make: ModelFactory<M>,
+): M {
   doc.object('a model.json object ({ modelTopology, weightsManifest, ... })');
   const format = doc.get('format');
   if (!format.absent && format.value !== 'layers-model') format.fail('"layers-model"', 'layerwise loads TF.js Layers models (tfjs_layers_model), not graph models.');
@@ -125,22 +132,25 @@ export function buildModel(doc: Field, weightData: Uint8Array, optimizerData: Ui
   const meta = layerwiseMetadata(doc);
   const topology = readTopology(doc.get('modelTopology'), meta);
 
-  const model = new Sequential(topology.name === undefined ? {} : { name: topology.name });
+  const model = make(topology.name);
   const splitNames = new Map<Layer, string>();
   let budget = [...weights.values()].reduce((n, w) => n + (w.spec.group === 'optimizer' ? 0 : w.values.length), 0);
   for (const read of topology.layers) {
     const layer = within(read, () => new (LAYER_CLASSES.get(read.className)!)(read.config));
-    if (read.splitName) splitNames.set(layer, read.splitName);
+    if (read.splitName) {
+      if (!layer.fusedActivation()) read.fusedBy!.fail(`the name of a layer with an activation option (${layer.name} is a ${layer.className})`);
+      splitNames.set(layer, read.splitName);
+    }
     // Check the size of the weights before the layer creates them: absurd settings fail here, not in an allocation.
     const inputShape = model.layers.length === 0 ? layer.inputShape! : model.outputShape!;
-    const needed = within(read, () => weightValues(layer, inputShape));
+    const needed = within(read, () => layer.weightShapes(inputShape).reduce((n, shape) => n + sizeOf(shape), 0));
     if (needed > budget) {
       read.field.error(`(${layer.name}) needs ${needed} weight values for input ${JSON.stringify(inputShape)}, more than the ${budget} left in ${names.weights}.`);
     }
     budget -= needed;
     within(read, () => model.add(layer));
   }
-  const params = nameParams(model, (layer) => splitNames.get(layer));
+  const params = nameParams(model.layers, (layer) => splitNames.get(layer));
   setWeights(params, weights, manifestField);
   if (compile) compileLoaded(model, doc, meta, params, optimizerData, names);
   return model;
@@ -154,18 +164,6 @@ function within<T>(read: LayerToBuild, make: () => T): T {
     if (error instanceof LayerwiseError) read.field.error(`(${read.config.name}) cannot be built: ${error.message}`);
     throw error;
   }
-}
-
-/** How many weight values a layer creates for an input shape, computed without creating them. */
-function weightValues(layer: Layer, inputShape: Shape): number {
-  const depth = inputShape[inputShape.length - 1] ?? 0;
-  let own = 0;
-  if (layer instanceof Dense) own = depth * layer.units + (layer.useBias ? layer.units : 0);
-  else if (layer instanceof Conv2D) own = layer.kernelSize[0] * layer.kernelSize[1] * depth * layer.filters + (layer.useBias ? layer.filters : 0);
-  else if (layer instanceof BatchNormalization) own = (2 + Number(layer.center) + Number(layer.scale)) * depth;
-  else if (layer instanceof PReLU) own = sizeOf(inputShape);
-  const slot = layer instanceof KernelLayer ? layer.activation.layer : undefined;
-  return own + (slot ? weightValues(slot, layer.computeOutputShape(inputShape)) : 0);
 }
 
 /** Copies the file's weights into the model: every weight present, with its shape, and nothing else. */
@@ -186,9 +184,9 @@ function setWeights(params: NamedParam[], weights: Map<string, Weight>, field: F
   }
 }
 
-function compileLoaded(model: Sequential, doc: Field, meta: Field | undefined, params: NamedParam[], optimizerData: Uint8Array | undefined, names: DataNames): void {
+function compileLoaded(model: LoadableModel, doc: Field, meta: Field | undefined, params: NamedParam[], optimizerData: Uint8Array | undefined, names: DataNames): void {
   const ours = meta && doc.get('generatedBy').value === GENERATED_BY && !meta.get('compile').absent;
-  let options: CompileOptions | undefined;
+  let options: CompileSettings | undefined;
   if (ours) options = readCompileMetadata(meta.get('compile'));
   else if (!doc.get('trainingConfig').absent) options = readTrainingConfig(doc.get('trainingConfig'));
   if (!options) return;

@@ -1,14 +1,14 @@
-import type { Activation as ActivationFunction } from '../activations/activation';
-import { getActivation } from '../activations/registry';
-import type { ActivationConfig } from '../layers/activation-slot';
-import { KernelLayer } from '../layers/kernel-layer';
-import type { Layer, LayerConfig, Param } from '../layers/layer';
-import { toSnakeCase } from '../layers/naming';
-import type { Sequential } from '../model/sequential';
-import { LayerwiseError } from '../util/errors';
+import type { Activation as ActivationFunction } from '../../activations/activation';
+import { getActivation } from '../../activations/registry';
+import type { ActivationConfig } from '../../layers/activation-slot';
+import type { Layer, LayerConfig, Param } from '../../layers/layer';
+import { toSnakeCase } from '../../layers/naming';
+import { ACTIVATION_LAYER_CLASSES, isActivationLayerClass } from '../../layers/registry';
+import type { SavableModel } from '../model-parts';
+import { LayerwiseError } from '../../util/errors';
 import { writtenKey } from './export-rule';
 import type { FusedActivation, KerasObject, KeyedLayer, LayerSettings, LayerwiseMetadata, ModelTopology } from './format';
-import type { Field } from './json';
+import type { Field } from '../json';
 import { layerFromKeras, layerToKeras, readSettings, type ReadLayer } from './layer-config';
 
 /** A weight of the model and its name in the file (`dense_1/kernel`, `dense_1_p_re_lu/alpha`). */
@@ -18,13 +18,13 @@ export interface NamedParam {
 }
 
 /**
- * The file name of every weight of the model. A Dense or Conv2D whose activation is written as a
+ * The file name of every weight of the layers. A layer whose fused activation is written as a
  * layer of its own (`splitName` gives that layer's name) stores the activation's weights (PReLU's
  * alpha) under that layer's name, as TF.js expects.
  */
-export function nameParams(model: Sequential, splitName: (layer: Layer) => string | undefined): NamedParam[] {
-  return model.layers.flatMap((layer) => {
-    const slot = layer instanceof KernelLayer ? layer.activation.layer : undefined;
+export function nameParams(layers: readonly Layer[], splitName: (layer: Layer) => string | undefined): NamedParam[] {
+  return layers.flatMap((layer) => {
+    const slot = layer.fusedActivation()?.layer;
     const slotParams = new Set(slot?.params());
     return layer.params().map((param) => {
       const [owner, fileLayer] = slotParams.has(param) ? [slot!.name, splitName(layer) ?? layer.name] : [layer.name, layer.name];
@@ -42,7 +42,7 @@ export interface WrittenTopology {
 }
 
 /** Writes a built model as a Keras Sequential topology, by the export rule of `export-rule.ts`. */
-export function writeTopology(model: Sequential): WrittenTopology {
+export function writeTopology(model: SavableModel): WrittenTopology {
   const where = `${model.name}.save`;
   if (!model.inputShape) {
     throw new LayerwiseError(`${where}: the model is not built, so it has no weights to save. Give the first layer an inputShape, or call fit, predict or build first.`);
@@ -90,8 +90,9 @@ export function writeTopology(model: Sequential): WrittenTopology {
       return push(written.className, { ...written.config, name: config.name });
     }
     const activation = config.activation as ActivationConfig | undefined;
-    if (!(owner instanceof KernelLayer) || activation === undefined) return push(className, config);
-    if (owner.activation.fn) checkRegistered(owner.activation.fn, where, owner.name);
+    const fused = owner?.fusedActivation();
+    if (!owner || !fused || activation === undefined) return push(className, config);
+    if (fused.fn) checkRegistered(fused.fn, where, owner.name);
     const split = typeof activation === 'string' ? keyOf(activation, config) : activation;
     if (typeof split === 'string') return push(className, { ...config, activation: split });
     const name = splitNameFor(config.name, split.className);
@@ -107,7 +108,7 @@ export function writeTopology(model: Sequential): WrittenTopology {
   return {
     topology: { class_name: 'Sequential', config: { name: model.name, layers }, keras_version: 'layerwise', backend: 'tensor_flow.js' },
     records,
-    params: nameParams(model, (layer) => splitNames.get(layer)),
+    params: nameParams(model.layers, (layer) => splitNames.get(layer)),
   };
 }
 
@@ -129,17 +130,16 @@ function checkRegistered(fn: ActivationFunction, where: string, layer: string): 
 
 /** A layer to build, read from the file. */
 export interface LayerToBuild extends ReadLayer {
-  /** The name of the layer the activation was written as, for a fused Dense or Conv2D. */
+  /** The name of the layer the activation was written as, for a layer with a fused activation. */
   splitName?: string;
+  /** The metadata record that fused the activation into this layer, for errors once the layer is built. */
+  fusedBy?: Field;
 }
 
 export interface ReadTopology {
   name?: string;
   layers: LayerToBuild[];
 }
-
-/** The classes an activation written as its own layer may have. */
-const ACTIVATION_CLASSES = new Set(['ReLU', 'LeakyReLU', 'ELU', 'Softmax', 'PReLU', 'Activation']);
 
 /** Reads a Sequential topology and applies the metadata's records, undoing the export rule. */
 export function readTopology(topologyField: Field, metadata: Field | undefined): ReadTopology {
@@ -196,13 +196,13 @@ export function readTopology(topologyField: Field, metadata: Field | undefined):
     const owner = layers[i];
     const split = layers[j];
     if (j !== i + 1) record.get('activationLayer').fail(`the layer right after ${owner.config.name}`);
-    if (owner.className !== 'Dense' && owner.className !== 'Conv2D') record.get('layer').fail('the name of a Dense or Conv2D layer');
     if (owner.config.activation !== 'linear' && owner.config.activation !== undefined) record.get('layer').fail(`the name of a layer with a linear activation (${owner.config.name} has ${JSON.stringify(owner.config.activation)})`);
-    if (!ACTIVATION_CLASSES.has(split.className)) record.get('activationLayer').fail(`the name of an activation layer (${[...ACTIVATION_CLASSES].join(', ')})`);
+    if (!isActivationLayerClass(split.className)) record.get('activationLayer').fail(`the name of an activation layer (${ACTIVATION_LAYER_CLASSES.map((c) => c.className).join(', ')})`);
     const key = record.get('key').optional(readKey);
     if (key !== undefined) checkWrittenAs(key, split, record.get('key'));
     owner.config.activation = key ?? ({ className: split.className, config: { ...split.config } } satisfies ActivationConfig);
     owner.splitName = split.config.name;
+    owner.fusedBy = record.get('layer');
     return split;
   });
   return { name, layers: layers.filter((layer) => !fused.includes(layer)) };

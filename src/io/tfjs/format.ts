@@ -40,9 +40,9 @@ export interface TrainingConfig {
   optimizer_config: { class_name: string; config: Record<string, number | boolean> };
 }
 
-/** A Dense or Conv2D whose activation is written as the activation layer that follows it. */
+/** A layer with a fused activation (Dense, Conv1D, Conv2D) whose activation is written as the activation layer that follows it. */
 export interface FusedActivation {
-  /** The Dense or Conv2D, written with a linear activation. */
+  /** The layer, written with a linear activation. */
   layer: string;
   /** The activation layer written after it. */
   activationLayer: string;

@@ -1,6 +1,6 @@
 import type * as NodeFs from 'node:fs';
 import type * as NodePath from 'node:path';
-import { LayerwiseError } from '../util/errors';
+import { LayerwiseError } from './errors';
 
 interface NodeProcess {
   getBuiltinModule?: (id: string) => unknown;
