@@ -34,4 +34,4 @@ async function main(): Promise<void> {
   }
 }
 
-main();
+void main();

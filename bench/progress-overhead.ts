@@ -88,4 +88,4 @@ async function main(): Promise<void> {
   }
 }
 
-main();
+void main();

@@ -129,4 +129,4 @@ async function main(): Promise<void> {
   }
 }
 
-main();
+void main();

@@ -61,4 +61,4 @@ async function main(): Promise<void> {
   }
 }
 
-main();
+void main();

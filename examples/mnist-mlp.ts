@@ -31,4 +31,4 @@ async function main(): Promise<void> {
   console.log(`held-out: loss ${loss.toFixed(4)}, accuracy ${(accuracy * 100).toFixed(2)}% on ${testSize} digits`);
 }
 
-main();
+void main();

@@ -5,7 +5,6 @@
  */
 import { labelsOf, MODELS, parseArgs, readDigits, report, Segments, timeRepeats } from '../lib/child';
 
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const convnetjs = require('convnetjs');
 
 const args = parseArgs();

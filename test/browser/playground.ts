@@ -37,7 +37,7 @@ async function boundaryColours(page: Page): Promise<{ orange: number; blue: numb
     let orange = 0;
     let blue = 0;
     for (let i = 0; i < data.length; i += 4) {
-      const [r, g, b] = [data[i], data[i + 1], data[i + 2]];
+      const [r, b] = [data[i], data[i + 2]];
       if (r > b + 60) orange++;
       else if (b > r + 60) blue++;
     }

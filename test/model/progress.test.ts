@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { Callback, datasets, Dense, LambdaCallback, ProgressLogger, Sequential, setSeed, SGD, type Logs, type ProgressSink } from 'layerwise';
+import { type Callback, datasets, Dense, LambdaCallback, ProgressLogger, Sequential, setSeed, SGD, type Logs, type ProgressSink } from 'layerwise';
 import { formatDuration, formatLogs, formatPerStep, progressBar } from '../../src/model/progress';
 
 /** A sink that records every write; `lines` splits the text on newlines. */
@@ -20,18 +20,18 @@ function manualClock(): { now: () => number; advance: (ms: number) => void } {
  */
 function drive(logger: Callback, clock: ReturnType<typeof manualClock>, epochLosses: number[][], ms: number, samples = 8): void {
   logger.params = { epochs: epochLosses.length, steps: epochLosses[0].length, samples };
-  logger.onTrainBegin({});
+  void logger.onTrainBegin({});
   epochLosses.forEach((losses, epoch) => {
-    logger.onEpochBegin(epoch, {});
+    void logger.onEpochBegin(epoch, {});
     losses.forEach((_, batch) => {
       clock.advance(ms);
       const soFar = losses.slice(0, batch + 1);
-      logger.onBatchEnd(batch, { batch, size: 2, loss: soFar.reduce((a, b) => a + b, 0) / soFar.length });
+      void logger.onBatchEnd(batch, { batch, size: 2, loss: soFar.reduce((a, b) => a + b, 0) / soFar.length });
     });
     const mean = losses.reduce((a, b) => a + b, 0) / losses.length;
-    logger.onEpochEnd(epoch, { loss: mean, val_loss: mean / 2 });
+    void logger.onEpochEnd(epoch, { loss: mean, val_loss: mean / 2 });
   });
-  logger.onTrainEnd({});
+  void logger.onTrainEnd({});
 }
 
 function xorModel(): Sequential {
@@ -122,11 +122,11 @@ function oneBatch(columns: number, steps: number, batchLogs: Logs, epochLogs: Lo
   const clock = manualClock();
   const logger: Callback = new ProgressLogger({ sink, clock: clock.now, interval: 0 });
   logger.params = { epochs: 1, steps, samples: steps };
-  logger.onTrainBegin({});
-  logger.onEpochBegin(0, {});
+  void logger.onTrainBegin({});
+  void logger.onEpochBegin(0, {});
   clock.advance(ms);
-  logger.onBatchEnd(0, { batch: 0, size: 1, ...batchLogs });
-  logger.onEpochEnd(0, epochLogs);
+  void logger.onBatchEnd(0, { batch: 0, size: 1, ...batchLogs });
+  void logger.onEpochEnd(0, epochLogs);
   return sink.writes;
 }
 

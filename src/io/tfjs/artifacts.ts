@@ -1,6 +1,6 @@
 import type { Layer } from '../../layers/layer';
 import { LAYER_CLASSES } from '../../layers/registry';
-import { sizeOf, type Shape } from '../../tensor/tensor';
+import { sizeOf } from '../../tensor/tensor';
 import { LayerwiseError } from '../../util/errors';
 import { readCompileMetadata, readTrainingConfig, restoreOptimizerState, writeCompile, writeOptimizerState } from './compile';
 import { GENERATED_BY, type LayerwiseMetadata, type ModelArtifacts, type ModelJSON, type WeightsGroup } from './format';

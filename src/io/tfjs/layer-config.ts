@@ -15,8 +15,6 @@ import type { Field } from '../json';
  * sees it (constructors check the ranges). The exceptions are the two tables below.
  */
 
-const posInt = (f: Field) => f.integer(1);
-const bool = (f: Field) => f.boolean();
 const num = (f: Field) => f.number();
 /** An activation key the registry knows: built in, or added with `registerActivation` before loading. */
 function key(f: Field): string {

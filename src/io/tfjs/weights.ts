@@ -1,6 +1,6 @@
 import { LayerwiseError } from '../../util/errors';
 import type { WeightSpec, WeightsGroup } from './format';
-import { Field } from '../json';
+import { type Field } from '../json';
 
 const BYTES_PER_VALUE = { float32: 4, int32: 4 } as const;
 

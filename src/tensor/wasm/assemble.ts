@@ -62,7 +62,7 @@ export function generatedSource({ single, shared }: Assembled): string {
 }
 
 if (require.main === module) {
-  assemble().then((modules) => {
+  void assemble().then((modules) => {
     fs.writeFileSync(GENERATED_FILE, generatedSource(modules));
     console.log(`wrote ${path.relative(process.cwd(), GENERATED_FILE)} (${modules.single.length} + ${modules.shared.length} bytes of wasm)`);
   });
