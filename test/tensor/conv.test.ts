@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { randomUniform, Rng } from 'layerwise';
-import { axisWindow, pair, type Padding } from '../../src/tensor/conv-geometry';
+import { axisWindow, pair, tapInput, UNIT_AXIS, windowEnd, windowFirst, windowStart, type Padding } from '../../src/tensor/conv-geometry';
 import { crop2d, pad2d } from '../../src/tensor/conv';
 import { col2im, im2col } from '../../src/tensor/js/conv';
 import { channelMoments, normalize, normalizeBackward } from '../../src/tensor/normalization';
@@ -63,6 +63,51 @@ describe('axisWindow', () => {
               for (let o = 0; o < out; o++) expect(tap(same, o, 0) < input && tap(same, o, size - 1) >= 0).toBe(true);
             }
           }
+  });
+
+  it("'causal' pads (size − 1) · dilation before and nothing after, so output t reads inputs up to t", () => {
+    // Kernel 3, dilation 2: 4 zeros before; with stride 1 the output is as long as the input.
+    expect(axisWindow(6, 3, 1, 2, 'causal')).toEqual({ input: 6, output: 6, size: 3, stride: 1, dilation: 2, padBefore: 4, padAfter: 0 });
+    // Stride 2 over 7 steps: windows end at inputs 0, 2, 4, 6 (floor((7 − 1) / 2) + 1 = 4 outputs).
+    expect(axisWindow(7, 2, 2, 1, 'causal')).toMatchObject({ output: 4, padBefore: 1, padAfter: 0 });
+    for (let input = 1; input <= 12; input++)
+      for (let size = 1; size <= 5; size++)
+        for (let stride = 1; stride <= 3; stride++)
+          for (let dilation = 1; dilation <= 3; dilation++) {
+            const a = axisWindow(input, size, stride, dilation, 'causal')!;
+            // Causal is 'valid' over the input with span − 1 zeros in front (Keras's rule).
+            const padded = axisWindow(input + (size - 1) * dilation, size, stride, dilation, 'valid')!;
+            expect(a.output).toBe(padded.output);
+            // The last tap of output o is input o · stride: never a later one.
+            for (let o = 0; o < a.output; o++) expect(tapInput(a, o, size - 1)).toBe(o * stride);
+          }
+  });
+
+  it('the window helpers place taps and clip undilated windows, for every padding', () => {
+    // 'same', input 5, window 3, stride 2: windows start at −1, 1, 3.
+    const same = axisWindow(5, 3, 2, 1, 'same')!;
+    expect([0, 1, 2].map((o) => windowStart(same, o))).toEqual([-1, 1, 3]);
+    expect([0, 1, 2].map((o) => [0, 1, 2].map((k) => tapInput(same, o, k)))).toEqual([[-1, 0, 1], [1, 2, 3], [3, 4, -1]]);
+    expect([0, 1, 2].map((o) => [windowFirst(same, o), windowEnd(same, o)])).toEqual([[0, 2], [1, 4], [3, 5]]);
+    // Dilation 2 skips inputs; taps in the padding are −1.
+    const dilated = axisWindow(6, 3, 1, 2, 'same')!;
+    expect([0, 1, 2].map((k) => tapInput(dilated, 0, k))).toEqual([-1, 0, 2]);
+    expect([0, 1, 2].map((k) => tapInput(dilated, 5, k))).toEqual([3, 5, -1]);
+    // Against a direct count over many windows: the clipped range holds exactly the taps inside the input.
+    for (const padding of ['valid', 'same', 'causal'] as const)
+      for (let input = 1; input <= 9; input++)
+        for (let size = 1; size <= 4; size++)
+          for (let stride = 1; stride <= 3; stride++) {
+            const a = axisWindow(input, size, stride, 1, padding);
+            if (!a) continue;
+            for (let o = 0; o < a.output; o++) {
+              const inside = Array.from({ length: size }, (_, k) => tapInput(a, o, k)).filter((i) => i >= 0);
+              expect(inside).toEqual(Array.from({ length: windowEnd(a, o) - windowFirst(a, o) }, (_, i) => windowFirst(a, o) + i));
+            }
+          }
+    // A rank-1 window is a rank-2 one with this trivial height.
+    expect(tapInput(UNIT_AXIS, 0, 0)).toBe(0);
+    expect([windowFirst(UNIT_AXIS, 0), windowEnd(UNIT_AXIS, 0)]).toEqual([0, 1]);
   });
 
   it('pair reads one number as a square and keeps a pair', () => {
