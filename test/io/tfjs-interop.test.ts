@@ -25,6 +25,8 @@ import {
   modelFromJSON,
   PReLU,
   ReLU,
+  RMSprop,
+  serializeModel,
   Sequential,
   SGD,
   Softmax,
@@ -227,6 +229,37 @@ describe('a model built and saved by TF.js loads in layerwise', () => {
     const { optimizer } = model.compileSettings!;
     expect(optimizer.getConfig()).toEqual({ learningRate: 0.1, momentum: 0.9, nesterov: true });
     expect(model.layers[1].getConfig().kernelInitializer).toEqual({ className: 'HeNormal', config: { seed: null } });
+  });
+});
+
+describe('RMSprop travels as TF.js\'s RMSProp', () => {
+  it('a layerwise RMSprop is written as RMSProp (decay = rho), and TF.js compiles the loaded model with it', async () => {
+    const model = new Sequential({ layers: [new Dense({ units: 2, inputShape: [3] })] });
+    model.compile({ optimizer: new RMSprop({ learningRate: 0.01, rho: 0.8, momentum: 0.5, epsilon: 1e-6 }), loss: 'mse' });
+    const path = join(dir, 'rmsprop');
+    await model.save(path);
+    expect(readModelJSON(path).trainingConfig.optimizer_config).toEqual({
+      class_name: 'RMSProp',
+      config: { learningRate: 0.01, decay: 0.8, momentum: 0.5, epsilon: 1e-6, centered: false },
+    });
+    const loaded = await tf.loadLayersModel(fromDirectory(path));
+    expect(loaded.optimizer.getClassName()).toBe('RMSProp');
+    expect(loaded.optimizer.getConfig()).toEqual({ learningRate: 0.01, decay: 0.8, momentum: 0.5, epsilon: 1e-6, centered: false });
+    // Centered, TF.js computes another rule (epsilon subtracted under the root): no trainingConfig rather than a wrong one.
+    model.compile({ optimizer: new RMSprop({ centered: true }), loss: 'mse' });
+    expect(serializeModel(model).modelJSON.trainingConfig).toBeUndefined();
+  });
+
+  it('a TF.js model compiled with tf.train.rmsprop loads in layerwise with those settings', async () => {
+    const m = tf.sequential();
+    m.add(tf.layers.dense({ inputShape: [4], units: 3 }));
+    m.compile({ optimizer: tf.train.rmsprop(0.02, 0.85, 0.3, 1e-8), loss: 'meanSquaredError' });
+    const path = join(dir, 'tfjs-rmsprop');
+    await saveTfjs(m, path);
+    const model = await loadModel(path);
+    const { optimizer } = model.compileSettings!;
+    expect(optimizer).toBeInstanceOf(RMSprop);
+    expect(optimizer.getConfig()).toEqual({ learningRate: 0.02, rho: 0.85, momentum: 0.3, epsilon: 1e-8, centered: false });
   });
 });
 
