@@ -5,7 +5,7 @@ import { LayerwiseError } from '../util/errors';
 import { KernelLayer, type KernelLayerOptions } from './kernel-layer';
 import type { LayerConfig } from './layer';
 import { required, optional, type OptionKind, type OptionSpecs } from './options';
-import { paddingOption, sizeOption, spatialWindow, splitSpatial, windowInputShape, windowOutputShape, type Rank } from './spatial';
+import { describeSize, paddingOption, sizeOption, spatialWindow, splitSpatial, windowInputShape, windowOutputShape, type Rank } from './spatial';
 
 /** The options every convolution takes; sizes are one number or one per spatial axis. */
 export interface BaseConvOptions<Size> extends KernelLayerOptions {
@@ -77,7 +77,7 @@ export abstract class BaseConv extends KernelLayer {
     const g = spatialWindow(spatial, channels, batch, this.kernelSize, this.strides, this.dilationRate, this.padding);
     if (!g) {
       throw new LayerwiseError(
-        `${this.name}: a ${this.kernelSize.join('x')} kernel (dilation ${this.dilationRate.join('x')}) does not fit in ` +
+        `${this.name}: a ${describeSize(this.kernelSize)} kernel (dilation ${this.dilationRate.join('x')}) does not fit in ` +
           `input ${formatShape(inputShape)} with padding 'valid'. Use padding: 'same' or a smaller kernel.`,
       );
     }

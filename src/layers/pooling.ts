@@ -4,7 +4,7 @@ import { formatShape, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions } from './layer';
 import { optional, type OptionKind, type OptionSpecs } from './options';
-import { paddingOption, spatialWindow, splitSpatial, windowInputShape, windowOutputShape, type Rank } from './spatial';
+import { describeSize, paddingOption, spatialWindow, splitSpatial, windowInputShape, windowOutputShape, type Rank } from './spatial';
 
 /**
  * The base of every pooling layer over channels-last data of a rank (1: sequences, 2: images):
@@ -104,7 +104,7 @@ export abstract class WindowPooling extends PoolingLayer {
     const g = spatialWindow(spatial, channels, batch, this.poolSize, this.strides, this.poolSize.map(() => 1), this.padding);
     if (!g) {
       throw new LayerwiseError(
-        `${this.name}: a ${this.poolSize.join('x')} pool does not fit in input ${formatShape([...spatial, channels])} with padding 'valid'. ` +
+        `${this.name}: a ${describeSize(this.poolSize)} pool does not fit in input ${formatShape([...spatial, channels])} with padding 'valid'. ` +
           `Use padding: 'same' or a smaller poolSize.`,
       );
     }

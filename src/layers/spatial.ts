@@ -49,6 +49,11 @@ export function windowInputShape(g: Window2D, rank: Rank): Shape {
   return rank === 1 ? [g.batch, g.w.input, g.channels] : [g.batch, g.h.input, g.w.input, g.channels];
 }
 
+/** How messages show a window's extent: `5x5` for images, `size-5` for sequences. */
+export function describeSize(sizes: readonly number[]): string {
+  return sizes.length === 1 ? `size-${sizes[0]}` : sizes.join('x');
+}
+
 /** A size option as one entry per spatial axis: `kernelSize: 3` means [3, 3] for rank 2. */
 export function sizeOption(layer: Layer, name: string, value: unknown, rank: Rank): number[] {
   const entries = typeof value === 'number' ? Array.from({ length: rank }, () => value) : Array.isArray(value) ? [...(value as unknown[])] : [];

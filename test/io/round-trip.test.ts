@@ -17,7 +17,6 @@ import {
   loadModel,
   losses,
   MaxPooling2D,
-  modelFromJSON,
   PReLU,
   registerActivation,
   ReLU,
@@ -32,32 +31,12 @@ import {
   type Layer,
 } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
-import { inputs, randomizeWeights, readModelJSON, tempDir } from './helpers';
+import { inputs, readModelJSON, roundTrips, tempDir } from './helpers';
 
 const dir = tempDir();
-let saves = 0;
 
-/** Saves to disk and loads back; also through the in-memory forms. Returns both copies. */
-async function roundTrip(model: Sequential): Promise<Sequential[]> {
-  const path = join(dir, `model-${++saves}`);
-  await model.save(path);
-  const { modelJSON, weightData, optimizerData } = serializeModel(model);
-  return [await loadModel(path), modelFromJSON(JSON.stringify(modelJSON), weightData, { optimizerData })];
-}
 
-/** Predictions, weights and configs after the round trip equal those before, bit for bit. */
-async function expectSameModel(model: Sequential, inputShape: number[]): Promise<Sequential> {
-  randomizeWeights(model);
-  const x = inputs([4, ...inputShape]);
-  const before = bytesOf(model.predict(x));
-  for (const copy of await roundTrip(model)) {
-    expect(bytesOf(copy.predict(x))).toEqual(before);
-    expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
-    expect(copy.layers.map((l) => l.getConfig())).toEqual(model.layers.map((l) => l.getConfig()));
-    expect(copy.name).toBe(model.name);
-  }
-  return model;
-}
+const { roundTrip, expectSameModel } = roundTrips(dir);
 
 const image = [6, 6, 2];
 

@@ -2,7 +2,7 @@
  * Interop with TF.js (@tensorflow/tfjs 4.22, pure JS, cpu backend), both ways, through files on
  * disk: every reference value is computed by TF.js inside the test.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,6 +33,7 @@ import {
   type Layer,
 } from 'layerwise';
 import { inputs, randomizeWeights, readModelJSON, tempDir } from './helpers';
+import { fromDirectory } from './tfjs-helpers';
 
 const CLOSE = { rtol: 1e-5, atol: 1e-5 };
 const dir = tempDir();
@@ -43,24 +44,6 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-/**
- * A TF.js load handler for a directory on disk (pure-JS TF.js has no file:// handler): TF.js's own
- * `getModelArtifactsForJSON` reads model.json, the weight files come from the paths it names.
- */
-function fromDirectory(path: string): tf.io.IOHandler {
-  return {
-    load: () => {
-      const modelJSON = JSON.parse(readFileSync(join(path, 'model.json'), 'utf8')) as tf.io.ModelJSON;
-      return tf.io.getModelArtifactsForJSON(modelJSON, async (manifest) => {
-        const files = manifest.flatMap((group) => group.paths.map((p) => readFileSync(join(path, p))));
-        const data = new Uint8Array(files.reduce((n, f) => n + f.byteLength, 0));
-        let offset = 0;
-        for (const f of files) data.set(f, (offset += f.byteLength) - f.byteLength);
-        return [manifest.flatMap((group) => group.weights), data.buffer];
-      });
-    },
-  };
-}
 
 /** Saves a TF.js model into a directory the way tfjs-node's file:// handler lays it out. */
 async function saveTfjs(model: tf.LayersModel, path: string): Promise<void> {
@@ -97,7 +80,7 @@ describe('a layerwise model loads in TF.js (tf.loadLayersModel)', () => {
     const path = join(dir, 'leaky');
     await model.save(path);
 
-    const loaded = await tf.loadLayersModel(fromDirectory(path));
+    const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     const x = inputs([4, 6, 6, 2]);
     expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
     // The file says what TF.js built: each layer-instance activation is a LeakyReLU layer of its own.
@@ -126,7 +109,7 @@ describe('a layerwise model loads in TF.js (tf.loadLayersModel)', () => {
     const path = join(dir, 'all-forms');
     await model.save(path);
 
-    const loaded = await tf.loadLayersModel(fromDirectory(path));
+    const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     const x = inputs([8, 5], 9);
     expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
     expect(await loadModel(path).then((m) => m.predict(x))).toBeAllClose(model.predict(x), { rtol: 0, atol: 0 });
@@ -153,7 +136,7 @@ describe('a layerwise model loads in TF.js (tf.loadLayersModel)', () => {
     randomizeWeights(model, 40);
     const path = join(dir, 'others');
     await model.save(path);
-    const loaded = await tf.loadLayersModel(fromDirectory(path));
+    const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     const x = inputs([3, 5, 5, 2], 13);
     expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
   });
@@ -163,7 +146,7 @@ describe('a layerwise model loads in TF.js (tf.loadLayersModel)', () => {
     const path = join(dir, 'elu');
     await model.save(path);
     expect(readModelJSON(path).modelTopology.config.layers[1]).toMatchObject({ class_name: 'ELU', config: { alpha: 0.5 } });
-    await expect(tf.loadLayersModel(fromDirectory(path))).rejects.toThrow(/Non-default alpha value \(0\.5\) is not supported by the ELU layer/);
+    await expect(tf.loadLayersModel(fromDirectory(tf, path))).rejects.toThrow(/Non-default alpha value \(0\.5\) is not supported by the ELU layer/);
     const x = inputs([3, 3]);
     expect((await loadModel(path)).predict(x)).toBeAllClose(model.predict(x), { rtol: 0, atol: 0 });
   });
@@ -242,7 +225,7 @@ describe('RMSprop travels as TF.js\'s RMSProp', () => {
       class_name: 'RMSProp',
       config: { learningRate: 0.01, decay: 0.8, momentum: 0.5, epsilon: 1e-6, centered: false },
     });
-    const loaded = await tf.loadLayersModel(fromDirectory(path));
+    const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     expect(loaded.optimizer.getClassName()).toBe('RMSProp');
     expect(loaded.optimizer.getConfig()).toEqual({ learningRate: 0.01, decay: 0.8, momentum: 0.5, epsilon: 1e-6, centered: false });
     // Centered, TF.js computes another rule (epsilon subtracted under the root): no trainingConfig rather than a wrong one.
