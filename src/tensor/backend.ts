@@ -47,9 +47,9 @@ export function getBackend(): BackendName {
  */
 function withFallbacks(wasm: WasmKernels): Kernels {
   return {
-    gemm: (...args) => wasm.gemm(...args),
-    conv2d: (...args) => wasm.conv2d(...args),
-    conv2dBackward: (...args) => wasm.conv2dBackward(...args),
+    gemm: wasm.gemm.bind(wasm),
+    conv2d: wasm.conv2d.bind(wasm),
+    conv2dBackward: wasm.conv2dBackward.bind(wasm),
     maxPool: (x, g, y, argmax) => (g.channels % 4 === 0 ? wasm : jsKernels).maxPool(x, g, y, argmax),
   };
 }
