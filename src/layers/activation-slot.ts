@@ -36,12 +36,6 @@ export class ActivationSlot {
   readonly fn?: Activation;
   /** The owned copy, when the activation was given as a Layer instance. */
   readonly layer?: Layer;
-  /**
-   * Set by the model when the loss consumes this activation's input directly (softmax with
-   * cross-entropy, sigmoid with binary cross-entropy): `backward` then passes gradients through.
-   */
-  fusedWithLoss = false;
-
   private readonly buffers = new BufferCache();
   private x?: Tensor;
   private y?: Tensor;
@@ -128,9 +122,13 @@ export class ActivationSlot {
     return layer.fusedActivation() === undefined && layer.params().length === 0 ? layer.outputActivation() : undefined;
   }
 
-  backward(dy: Tensor): Tensor {
-    if (this.layer) return this.layer.backward(dy);
-    if (this.fusedWithLoss || this.fn === linear) return dy;
+  /**
+   * dL/dx from dL/dy. With `passThrough` (the loss read this activation's input directly: softmax
+   * with cross-entropy, sigmoid with binary cross-entropy) `dy` is already dL/dx and is returned.
+   */
+  backward(dy: Tensor, passThrough = false): Tensor {
+    if (this.layer) return this.layer.backward(dy, true, passThrough);
+    if (passThrough || this.fn === linear) return dy;
     if (!this.x || !this.y) throw new LayerwiseError(`${this.owner}: backward was called before forward.`);
     const dx = this.buffers.get('dx', dy.shape);
     this.fn!.backward(this.x.data, this.y.data, dy.data, dx.data, dy.shape);

@@ -24,8 +24,8 @@ export abstract class ActivationLayer extends Layer {
     return this.slot.forward(x, training);
   }
 
-  backward(dy: Tensor): Tensor {
-    return this.slot.backward(dy);
+  backward(dy: Tensor, _inputGradient = true, skipOutputActivation = false): Tensor {
+    return this.slot.backward(dy, skipOutputActivation);
   }
 
   override outputActivation(): ActivationSlot {

@@ -107,7 +107,7 @@ export abstract class BaseConv extends KernelLayer {
     return this.activation.forward(z, training);
   }
 
-  backward(dy: Tensor, inputGradient = true): Tensor {
+  backward(dy: Tensor, inputGradient = true, skipOutputActivation = false): Tensor {
     const g = this.requireForward(this.geometry);
     const x = this.requireForward(this.input);
     const kernel = this.kernel!;
@@ -117,7 +117,7 @@ export abstract class BaseConv extends KernelLayer {
     if (slope !== undefined) {
       // The activation was fused into forward: its derivative joins the convolution's backward step.
       conv2dBackward(x.data, g, kernel.value.data, dy.data, grads, { slope, z: this.activation.fusedInput()!.data });
-    } else conv2dBackward(x.data, g, kernel.value.data, this.activation.backward(dy).data, grads);
+    } else conv2dBackward(x.data, g, kernel.value.data, this.activation.backward(dy, skipOutputActivation).data, grads);
     return dx;
   }
 

@@ -44,9 +44,9 @@ export class Dense extends KernelLayer {
     return this.forwardRows(x, [...x.shape.slice(0, -1), this.units], training);
   }
 
-  backward(dy: Tensor, inputGradient = true): Tensor {
+  backward(dy: Tensor, inputGradient = true, skipOutputActivation = false): Tensor {
     const [inputUnits] = this.kernel!.value.shape;
-    return this.backwardRows(dy, [...dy.shape.slice(0, -1), inputUnits], inputGradient);
+    return this.backwardRows(dy, [...dy.shape.slice(0, -1), inputUnits], inputGradient, skipOutputActivation);
   }
 
   override getConfig(): LayerConfig {

@@ -52,6 +52,8 @@ export abstract class KernelLayer extends Layer {
     super(base);
     this.useBias = useBias;
     this.activation = new ActivationSlot(isActivationConfig(activation) ? activationFromConfig(activation, this.name) : activation, this.name);
+    // A frozen layer freezes its activation layer too (a PReLU's alpha), as Keras freezes sublayers.
+    if (this.activation.layer && !this.trainable) this.activation.layer.trainable = false;
     this.kernelInitializer = getInitializer(kernelInitializer, this.name);
     this.biasInitializer = getInitializer(biasInitializer, this.name);
     this.seed = seed;
@@ -109,13 +111,13 @@ export abstract class KernelLayer extends Layer {
    * Accumulates the kernel and bias gradients; returns the gradient of the rows, as `rowsShape`
    * (left uncomputed when `inputGradient` is false).
    */
-  protected backwardRows(dy: Tensor, rowsShape: Shape, inputGradient = true): Tensor {
+  protected backwardRows(dy: Tensor, rowsShape: Shape, inputGradient = true, skipOutputActivation = false): Tensor {
     const rows = this.requireForward(this.rows);
     const kernel = this.kernel!;
     const units = kernel.value.shape[kernel.value.shape.length - 1];
     const depth = kernel.value.size / units;
     const count = rows.size / depth;
-    const dz = this.activation.backward(dy);
+    const dz = this.activation.backward(dy, skipOutputActivation);
     // dKernel += rowsᵀ · dz; dBias += Σ_rows dz; dRows = dz · kernelᵀ.
     gemm(rows.data, dz.data, kernel.grad.data, depth, units, count, { transA: true, beta: 1 });
     if (this.bias) accumulateColumnSums(dz.data, this.bias.grad.data, count);

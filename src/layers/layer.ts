@@ -1,7 +1,7 @@
 import { getInitializer, type InitializerSpec } from '../initializers';
 import { BufferCache } from '../tensor/buffers';
 import { rngFor, type Rng } from '../tensor/random';
-import { clone, compact, formatShape, shapesEqual, zeros, type Shape, type Tensor } from '../tensor/tensor';
+import { clone, compact, firstNonFinite, formatShape, shapesEqual, zeros, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import type { ActivationSlot } from './activation-slot';
 import { uniqueName } from './naming';
@@ -13,7 +13,7 @@ export interface Param {
   readonly name: string;
   readonly value: Tensor;
   readonly grad: Tensor;
-  /** Whether the optimizer updates it. */
+  /** Whether the optimizer updates it: the weight is trainable (moving statistics are not) and so is its layer, now. */
   readonly trainable: boolean;
 }
 
@@ -46,16 +46,17 @@ export abstract class Layer {
   static readonly channelsLast: boolean = false;
 
   readonly name: string;
-  readonly trainable: boolean;
   /** The per-sample input shape declared by the user, if any. */
   readonly inputShape?: Shape;
 
   private builtShape?: Shape;
+  private trainableFlag: boolean;
   private readonly weights: Param[] = [];
   private readonly buffers = new BufferCache();
 
   constructor({ name, inputShape, trainable = true }: LayerOptions = {}) {
     this.name = name ?? uniqueName(this.className);
+    this.trainableFlag = true;
     this.trainable = trainable;
     if (inputShape !== undefined) {
       if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
@@ -66,6 +67,25 @@ export abstract class Layer {
       }
       this.inputShape = [...inputShape];
     }
+  }
+
+  /**
+   * Whether `fit` updates this layer's weights. Settable at any time, as in Keras: freezing a
+   * layer to fine-tune the rest takes effect at the next `fit`, and `summary()`,
+   * `model.trainableWeights` and `nonTrainableWeights` follow at once. A fused activation layer
+   * (a PReLU given as `activation`) follows its owner.
+   */
+  get trainable(): boolean {
+    return this.trainableFlag;
+  }
+
+  set trainable(value: boolean) {
+    if (typeof value !== 'boolean') {
+      throw new LayerwiseError(`${this.name}: trainable must be true or false. Received: trainable=${JSON.stringify(value)}.`);
+    }
+    this.trainableFlag = value;
+    const activation = this.fusedActivation()?.layer;
+    if (activation) activation.trainable = value;
   }
 
   get className(): string {
@@ -107,8 +127,12 @@ export abstract class Layer {
    * Given dL/dy for the last forward batch, accumulates parameter gradients and returns dL/dx.
    * With `inputGradient` false (the model passes it to its first layer with weights, whose dL/dx
    * nobody reads), a layer may skip computing dL/dx and return a buffer of its values unspecified.
+   * With `skipOutputActivation` (the model passes it to its last layer when the loss read the
+   * logits: softmax or sigmoid with cross-entropy), `dy` is already the gradient of the output
+   * activation's input, and that activation's own derivative is skipped. It is an argument of the
+   * call, not state of the layer, so that nothing one training run sets can leak into another.
    */
-  abstract backward(dy: Tensor, inputGradient?: boolean): Tensor;
+  abstract backward(dy: Tensor, inputGradient?: boolean, skipOutputActivation?: boolean): Tensor;
 
   /** The weights with their gradients, in Keras's order. */
   params(): Param[] {
@@ -156,9 +180,18 @@ export abstract class Layer {
 
   /**
    * Replaces the weights, in the order `getWeights` gives. All are checked before any is written,
-   * so a wrong count or shape leaves the layer unchanged.
+   * so a wrong count, a wrong shape or a value that is not finite leaves the layer unchanged.
    */
   setWeights(weights: readonly Tensor[]): void {
+    const checked = this.checkWeights(weights);
+    this.params().forEach((p, i) => p.value.data.set(checked[i].data));
+  }
+
+  /**
+   * Checks weights for `setWeights` without writing them: their count, shapes, and that every
+   * value is finite. Returns them compacted, in order.
+   */
+  checkWeights(weights: readonly Tensor[]): Tensor[] {
     const params = this.params();
     if (!this.built) {
       throw new LayerwiseError(`${this.name}: cannot set weights before the layer is built. Add it to a model with a known input shape first.`);
@@ -177,15 +210,30 @@ export abstract class Layer {
             `but the array given has shape [${c.shape.join(', ')}].`,
         );
       }
+      const bad = firstNonFinite(c.data);
+      if (bad >= 0) {
+        throw new LayerwiseError(
+          `${this.name}: weight ${i} (${params[i].name}) holds ${c.data[bad]} at index ${bad}: weights must be finite numbers. ` +
+            `The layer was not changed; check where the values come from (a diverged training run, a damaged file).`,
+        );
+      }
       return c;
     });
-    values.forEach((v, i) => params[i].value.data.set(v.data));
+    return values;
   }
 
-  /** Creates a weight; called from `build`. */
-  protected addWeight(name: string, shape: Shape, initializer: InitializerSpec, rng: Rng = rngFor(), trainable = this.trainable): Param {
+  /** Creates a weight; called from `build`. `trainable` false marks state the optimizer never updates (moving statistics). */
+  protected addWeight(name: string, shape: Shape, initializer: InitializerSpec, rng: Rng = rngFor(), trainable = true): Param {
     const value = getInitializer(initializer, this.name).init(shape, rng);
-    const param: Param = { name: `${this.name}/${name}`, value, grad: zeros(shape), trainable };
+    const layer = this;
+    const param: Param = {
+      name: `${this.name}/${name}`,
+      value,
+      grad: zeros(shape),
+      get trainable() {
+        return trainable && layer.trainable;
+      },
+    };
     this.weights.push(param);
     return param;
   }

@@ -215,8 +215,8 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   }
 
   model.stopTraining = false;
-  if (head.slot) head.slot.fusedWithLoss = true;
-  try {
+  const last = model.layers.length - 1;
+  {
     await notify(all, 'onTrainBegin', {});
     for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
       await notify(all, 'onEpochBegin', epoch, {});
@@ -235,8 +235,9 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         const out = forward(model, xb, true);
         const { logs, dOut } = scores(head, metrics, out, yb, buffers);
         let grad = dOut!;
-        // Layers below the first with trainable weights need no gradient, nor does its input.
-        for (let i = model.layers.length - 1; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable);
+        // Layers below the first with trainable weights need no gradient, nor does its input; when
+        // the loss read the logits, the last layer skips its output activation's derivative.
+        for (let i = last; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable, i === last && head.slot !== undefined);
         optimizer.step(params);
 
         averages.add(logs, end - start);
@@ -250,8 +251,6 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
       await notify(all, 'onEpochEnd', epoch, logs);
     }
     await notify(all, 'onTrainEnd', {});
-  } finally {
-    if (head.slot) head.slot.fusedWithLoss = false;
   }
   return history;
 }

@@ -118,7 +118,8 @@ export async function fixtureModels(): Promise<FixtureModel[]> {
   const layers = new Sequential({
     name: 'activation_layers',
     layers: [
-      new Dense({ units: 12, inputShape: [5], trainable: false, activation: new PReLU() }),
+      new Dense({ units: 12, inputShape: [5], trainable: false, activation: 'tanh' }),
+      new Dense({ units: 12, activation: new PReLU() }),
       new ReLU({ maxValue: 0.7 }),
       new LeakyReLU({ alpha: 0.2 }),
       new ELU({ alpha: 0.4 }),

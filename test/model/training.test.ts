@@ -88,8 +88,14 @@ describe('softmax fused with cross-entropy', () => {
     let ce = 0;
     for (let r = 0; r < 150; r++) ce -= Math.log(p.data[3 * r + (r % 3)]);
     expect(loss).toBeCloseTo(ce / 150, 4);
-    // The fusion only lasts for fit: afterwards the activation's backward is its own again.
-    expect(model.layers[1].outputActivation()!.head()!.fusedWithLoss).toBe(false);
+    // The fusion is an argument of fit's backward call, never state of the layer: after fit the
+    // layer's backward applies softmax's own derivative, and only skips it when asked to.
+    const last = model.layers[1];
+    last.forward(model.layers[0].forward(x, true), true);
+    const dy = tensor(Float32Array.from({ length: 450 }, (_, i) => (i % 7) / 7 - 0.4), [150, 3]);
+    const own = Float32Array.from(last.backward(dy).data);
+    const skipped = Float32Array.from(last.backward(dy, true, true).data);
+    expect(own).not.toEqual(skipped);
   });
 
   it('a Softmax layer instance as activation, with sparseCategoricalCrossentropy and class indices, trains the same way', async () => {

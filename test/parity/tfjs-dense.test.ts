@@ -162,13 +162,9 @@ function trainingGrads(layer: Dense, lossKey: LossKey, labels: Tensor): { loss: 
   const logits = slot.lastInput!;
   const dLogits = zeros(logits.shape);
   const value = loss!.compute(logits.data, labels.data, logits.shape, dLogits.data);
-  slot.fusedWithLoss = true;
-  try {
-    const dx = clone(layer.backward(dLogits));
-    return { loss: value, dx, params: layer.params().map((p) => Float32Array.from(p.grad.data)) };
-  } finally {
-    slot.fusedWithLoss = false;
-  }
+  // The loss read the logits: the softmax or sigmoid's own derivative is skipped.
+  const dx = clone(layer.backward(dLogits, true, true));
+  return { loss: value, dx, params: layer.params().map((p) => Float32Array.from(p.grad.data)) };
 }
 
 /** TF.js: loss and gradients w.r.t. input, kernel, bias of a tf.losses function of the logits. */
