@@ -1,16 +1,5 @@
 import { LayerwiseError } from '../util/errors';
-
-/** A short, safe rendering of an untrusted value for an error message. */
-export function describeValue(value: unknown): string {
-  if (value === undefined) return 'missing';
-  let text: string;
-  try {
-    text = JSON.stringify(value) ?? String(value);
-  } catch {
-    text = String(value);
-  }
-  return text.length > 60 ? `${text.slice(0, 57)}...` : text;
-}
+import { describeValue } from '../util/options';
 
 /** Whether `value` is a JSON object (not null, not an array). */
 function isObject(value: unknown): value is Record<string, unknown> {
