@@ -38,8 +38,12 @@ export function relu(maxValue = Infinity, name = 'relu'): Activation {
   };
 }
 
-/** x for x > 0, alpha · x otherwise. Keras and TF.js default alpha to 0.3. */
-export function leakyRelu(alpha = 0.3): Activation {
+/**
+ * x for x > 0, alpha · x otherwise. The key `'leaky_relu'` is Keras 3's `activations.leaky_relu`,
+ * whose negative_slope defaults to 0.2; the `LeakyReLU` layer defaults to 0.3, as Keras's and
+ * TF.js's layers do (and as layerwise's key did before files of format version 2).
+ */
+export function leakyRelu(alpha = 0.2): Activation {
   const generic = elementwise('leaky_relu', { fn: (x) => (x > 0 ? x : alpha * x), grad: (x) => (x > 0 ? 1 : alpha) }, { alpha });
   // Loops of its own, as relu's.
   return {

@@ -5,6 +5,8 @@ import { getOptimizer, type OptimizerKey } from '../optim';
 import type { Optimizer } from '../optim/optimizer';
 import { formatShape, shapesEqual, type Shape, type Tensor, type TensorLike } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
+import { nearestKey } from '../util/keys';
+import { checkOptions, describeValue } from '../util/options';
 import { uniqueName } from '../layers/naming';
 import type { Callback, Logs } from './callbacks/base';
 import type { History } from './history';
@@ -25,8 +27,8 @@ export interface CompileOptions {
   optimizer: OptimizerKey | Optimizer;
   /** A loss key (`'binaryCrossentropy'`, `'categorical_crossentropy'`) or object. */
   loss: LossKey | Loss;
-  /** Metrics to report, by key (`'accuracy'`, `'mse'`, `'mae'`). */
-  metrics?: (MetricKey | (string & {}))[];
+  /** Metrics to report, by key (`'accuracy'`, `'mse'`, `'mae'`); one key alone is read as a list of one, as TF.js does. */
+  metrics?: MetricKey | (string & {}) | (MetricKey | (string & {}))[];
 }
 
 export interface FitOptions {
@@ -59,6 +61,9 @@ export interface EvaluateOptions {
 /** The state `compile` sets (the form formats save and load). */
 export type Compiled = CompileSettings;
 
+/** What is running on a model, for the calls that must not overlap it. */
+type Running = 'fit';
+
 /** A linear stack of layers, trained as in Keras: `add`, `compile`, `fit`, `evaluate`, `predict`. */
 export class Sequential {
   readonly name: string;
@@ -66,10 +71,78 @@ export class Sequential {
   /** Set by a callback to stop `fit`: it is checked after every batch, and the epoch then ends. */
   stopTraining = false;
   private compiled?: Compiled;
+  /** The layers, for `add`'s membership test in constant time. */
+  private readonly members = new Set<Layer>();
+  /** The output shape of the last layer, kept as layers are added (so that `add` is not quadratic). */
+  private shapeOut?: Shape;
+  private running?: Running;
+  /** How many callback hooks of the running `fit` are in progress (they may evaluate, predict and set weights). */
+  private hooks = 0;
 
-  constructor({ name, layers = [] }: SequentialOptions = {}) {
+  /**
+   * `new Sequential()`, `new Sequential([layer, ...])` or `new Sequential({ layers, name })`, as in
+   * Keras and TF.js.
+   */
+  constructor(options: SequentialOptions | readonly Layer[] = {}) {
+    const { name, layers = [] } = Array.isArray(options)
+      ? { name: undefined, layers: options as readonly Layer[] }
+      : checkOptions<SequentialOptions>('Sequential', options, ['name', 'layers'], { example: '{ layers: [new Dense({ units: 8, inputShape: [4] })] }' });
+    if (name !== undefined && (typeof name !== 'string' || name === '')) {
+      throw new LayerwiseError(`Sequential: name must be a non-empty string. Received: name=${describeValue(name)}.`);
+    }
     this.name = name ?? uniqueName('Sequential');
+    if (!Array.isArray(layers)) {
+      throw new LayerwiseError(`${this.name}: layers must be an array of layers, such as [new Dense({ units: 8, inputShape: [4] })]. Received: ${describeValue(layers)}.`);
+    }
     for (const layer of layers) this.add(layer);
+  }
+
+  /**
+   * Throws while `fit` runs, unless called from one of its callbacks (`allowInHooks`): a second
+   * `fit`, `compile`, or a change of the layers from outside would corrupt the run.
+   */
+  private guard(what: string, allowInHooks = false): void {
+    if (!this.running || (allowInHooks && this.hooks > 0)) return;
+    throw new LayerwiseError(
+      `${this.name}.${what}: the model is training (fit is running). Wait for fit to finish (await model.fit(...)) ` +
+        `before calling ${what}${allowInHooks ? ', or call it from a callback' : ''}.`,
+    );
+  }
+
+  /** Marks `fit` as running until `run` settles; a second `fit` meanwhile fails at once. */
+  async whileFitting<T>(run: () => Promise<T>): Promise<T> {
+    this.guard('fit');
+    this.running = 'fit';
+    try {
+      return await run();
+    } finally {
+      this.running = undefined;
+      this.hooks = 0;
+    }
+  }
+
+  /**
+   * Runs a callback hook of the running `fit`, and awaits what it returns: meanwhile the calls a
+   * callback may make (evaluate, predict, setWeights) are allowed. While an async hook is awaited,
+   * so are calls from elsewhere; `fit` itself does nothing in between.
+   */
+  inHook(run: () => void | Promise<void>): void | Promise<void> {
+    this.hooks++;
+    let result: void | Promise<void>;
+    try {
+      result = run();
+    } catch (error) {
+      this.hooks--;
+      throw error;
+    }
+    if (!result) {
+      this.hooks--;
+      return;
+    }
+    // Awaiting only promises spares a microtask per callback and batch.
+    return result.finally(() => {
+      this.hooks--;
+    });
   }
 
   /**
@@ -77,10 +150,12 @@ export class Sequential {
    * each layer is built and its input checked; a layer that does not fit is not added.
    */
   add(layer: Layer): void {
+    this.guard('add');
     if (!(layer instanceof Layer)) {
-      throw new LayerwiseError(`${this.name}.add: expected a Layer (such as new Dense({ units: 8 })), but received ${String(layer)}.`);
+      const hint = typeof layer === 'function' ? ' Create an instance with new, with its options: new Dense({ units: 8 }).' : '';
+      throw new LayerwiseError(`${this.name}.add: expected a Layer instance (such as new Dense({ units: 8 })), but received ${describeValue(layer)}.${hint}`);
     }
-    if (this.layers.includes(layer)) {
+    if (this.members.has(layer)) {
       throw new LayerwiseError(`${this.name}.add: the layer ${layer.name} is already in this model. Create a new layer instead.`);
     }
     const previous = this.outputShape;
@@ -93,7 +168,48 @@ export class Sequential {
     const inputShape = this.layers.length === 0 ? layer.inputShape : previous;
     if (inputShape && !layer.built) layer.build(inputShape);
     else if (inputShape && layer.buildShape && !shapesEqual(layer.buildShape, inputShape)) layer.build(inputShape);
+    const output = inputShape && layer.computeOutputShape(inputShape);
     this.layers.push(layer);
+    this.members.add(layer);
+    this.shapeOut = output;
+  }
+
+  /** Removes the last layer and returns it, as Keras's `pop`. */
+  pop(): Layer {
+    this.guard('pop');
+    const layer = this.layers.pop();
+    if (!layer) throw new LayerwiseError(`${this.name}.pop: the model has no layers to remove.`);
+    this.members.delete(layer);
+    this.shapeOut = this.inputShape && this.computeOutputShape(this.inputShape);
+    return layer;
+  }
+
+  /** A layer by name or by index (negative indices count from the end), as Keras's `get_layer`. */
+  getLayer(nameOrIndex: string | number): Layer {
+    if (typeof nameOrIndex === 'number') {
+      const i = nameOrIndex < 0 ? this.layers.length + nameOrIndex : nameOrIndex;
+      if (!Number.isInteger(nameOrIndex) || i < 0 || i >= this.layers.length) {
+        throw new LayerwiseError(`${this.name}.getLayer: no layer at index ${nameOrIndex}; the model has ${this.layers.length} layers (0 to ${this.layers.length - 1}).`);
+      }
+      return this.layers[i];
+    }
+    const found = this.layers.find((layer) => layer.name === nameOrIndex);
+    if (found) return found;
+    const names = this.layers.map((layer) => layer.name);
+    const near = typeof nameOrIndex === 'string' ? nearestKey(nameOrIndex, names) : undefined;
+    throw new LayerwiseError(
+      `${this.name}.getLayer: no layer is named ${describeValue(nameOrIndex)}.${near ? ` Did you mean "${near}"?` : ''} Layers: ${names.join(', ') || 'none'}.`,
+    );
+  }
+
+  /** The weights `fit` updates, layer by layer, as Keras's `trainable_weights`. */
+  get trainableWeights(): Param[] {
+    return this.params().filter((p) => p.trainable);
+  }
+
+  /** The weights `fit` leaves alone: moving statistics, and those of frozen layers. */
+  get nonTrainableWeights(): Param[] {
+    return this.params().filter((p) => !p.trainable);
   }
 
   /** The per-sample input shape, once known. */
@@ -103,8 +219,7 @@ export class Sequential {
 
   /** The per-sample output shape, once the input shape is known. */
   get outputShape(): Shape | undefined {
-    const shape = this.inputShape;
-    return shape && this.computeOutputShape(shape);
+    return this.inputShape && this.shapeOut;
   }
 
   /** The per-sample output shape for a per-sample input shape, without building anything. */
@@ -122,12 +237,27 @@ export class Sequential {
       layer.build(shape);
       shape = layer.computeOutputShape(shape);
     }
+    this.shapeOut = shape;
   }
 
   /** Sets the optimizer, the loss and the metrics. Call before `fit` or `evaluate`. */
-  compile({ optimizer, loss, metrics = [] }: CompileOptions): void {
-    const resolved: Compiled = { optimizer: getOptimizer(optimizer), loss: getLoss(loss), metrics: [...metrics] };
-    metrics.forEach(checkMetric);
+  compile(options: CompileOptions): void {
+    this.guard('compile');
+    const example = "{ optimizer: 'adam', loss: 'meanSquaredError', metrics: ['accuracy'] }";
+    const { optimizer, loss, metrics = [] } = checkOptions<CompileOptions>(`${this.name}.compile`, options, ['optimizer', 'loss', 'metrics'], { example });
+    for (const [key, value] of [['optimizer', optimizer], ['loss', loss]] as const) {
+      if (value === undefined) throw new LayerwiseError(`${this.name}.compile: ${key} is required, as in model.compile(${example}).`);
+    }
+    // A single metric key is accepted as TF.js accepts it: 'accuracy' means ['accuracy'].
+    const metricList = typeof metrics === 'string' ? [metrics] : metrics;
+    if (!Array.isArray(metricList)) {
+      throw new LayerwiseError(`${this.name}.compile: metrics must be an array of metric keys, such as ['accuracy']. Received: ${describeValue(metrics)}.`);
+    }
+    for (const metric of metricList) {
+      if (typeof metric !== 'string') throw new LayerwiseError(`${this.name}.compile: metrics must be keys (strings) such as 'accuracy'. Received: ${describeValue(metric)}.`);
+    }
+    const resolved: Compiled = { optimizer: getOptimizer(optimizer), loss: getLoss(loss), metrics: [...metricList] };
+    metricList.forEach((m) => checkMetric(m));
     this.compiled = resolved;
   }
 
@@ -152,11 +282,12 @@ export class Sequential {
 
   /** Trains for a number of epochs; resolves to the per-epoch `History`. */
   fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
-    return fitModel(this, x, y, options);
+    return this.whileFitting(() => fitModel(this, x, y, options));
   }
 
   /** The loss and metrics on the given data, in inference mode. */
   evaluate(x: TensorLike, y: TensorLike, options: EvaluateOptions = {}): Logs {
+    this.guard('evaluate', true);
     return evaluateModel(this, x, y, options);
   }
 
@@ -181,6 +312,8 @@ export class Sequential {
 
   /** Sets all weights, in `getWeights` order. Every array is checked before any is written. */
   setWeights(weights: readonly Tensor[]): void {
+    this.guard('setWeights', true);
+    if (!Array.isArray(weights)) throw new LayerwiseError(`${this.name}.setWeights: expected an array of tensors (as getWeights returns). Received: ${describeValue(weights)}.`);
     const counts = this.layers.map((layer) => layer.params().length);
     const total = counts.reduce((a, b) => a + b, 0);
     if (weights.length !== total) {
@@ -197,7 +330,9 @@ export class Sequential {
           );
         }
       });
-      return () => layer.setWeights(slice);
+      // Every value checked (finite) before any layer is written.
+      const checked = layer.checkWeights(slice);
+      return () => layer.setWeights(checked);
     });
     plan.forEach((apply) => apply());
   }

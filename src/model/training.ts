@@ -5,10 +5,12 @@ import { gatherRows } from '../tensor/kernels';
 import { rngFor } from '../tensor/random';
 import { firstNonFinite, formatShape, reshape, shapesEqual, tensor, toTensor, zeros, type Shape, type Tensor, type TensorLike } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
-import { notify, type Logs } from './callbacks/base';
+import type { Callback, Hook, Logs } from './callbacks/base';
 import { fitCallbacks } from './callbacks/fit-callbacks';
 import { History } from './history';
 import { getMetric, type Metric } from '../metrics';
+import { checkOptions, describeValue } from '../util/options';
+import { checkLabelValues, checkOutputForLoss } from './labels';
 import type { EvaluateOptions, FitOptions, Sequential } from './sequential';
 
 /**
@@ -41,16 +43,25 @@ function buffersOf(model: Sequential): BufferCache {
 
 /** Converts and checks inputs: a tensor with a batch axis, no NaN or infinity, fitting the model. */
 function prepareInputs(model: Sequential, x: TensorLike, where: string): Tensor {
+  if (model.layers.length === 0) {
+    throw new LayerwiseError(`${model.name}.${where}: the model has no layers. Add layers with model.add(...) first.`);
+  }
   const t = toTensor(x, `${where} x`);
+  const expected = model.inputShape;
   if (t.shape.length < 2) {
     throw new LayerwiseError(
       `${where}: x must have a batch axis first, shape [samples, ...features], but has shape [${t.shape.join(', ')}]. ` +
         `For one sample, wrap it in an array: [[...]].`,
     );
   }
+  if (expected && shapesEqual(t.shape, expected)) {
+    throw new LayerwiseError(
+      `${where}: x has the shape of one sample, ${formatShape(expected)} without the batch axis. ` +
+        `Wrap it in an array: [sample] (or, for a tensor, reshape it to [1, ${expected.join(', ')}]).`,
+    );
+  }
   checkFinite(t, `${where}: x`);
   const sample = t.shape.slice(1);
-  const expected = model.inputShape;
   if (expected && !shapesEqual(expected, sample)) {
     throw new LayerwiseError(
       `${model.layers[0].name}: expected input of shape ${formatShape(expected)} but x has shape ${formatShape(sample, t.shape[0])}. ` +
@@ -91,6 +102,8 @@ function prepareLabels(model: Sequential, loss: Loss, y: TensorLike, x: Tensor, 
     t = reshape(t, predShape);
   }
   loss.checkLabels(predShape, t.shape, where);
+  checkLabelValues(loss, t, predShape, where);
+  checkOutputForLoss(model.layers[model.layers.length - 1], loss, predShape, where);
   return t;
 }
 
@@ -165,13 +178,45 @@ function metricsOf(model: Sequential, loss: Loss, names: string[]): Metric[] {
   return names.map((name) => getMetric(name, loss, model.outputShape!));
 }
 
-export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: FitOptions): Promise<History> {
+/**
+ * Calls a hook on every callback, in order, awaiting those that return a promise; while each runs,
+ * the model allows the calls a callback may make (see `Sequential.inHook`).
+ */
+async function runHooks(model: Sequential, callbacks: readonly Callback[], hook: Hook, ...args: [Logs] | [number, Logs]): Promise<void> {
+  for (const callback of callbacks) {
+    const call = callback[hook] as (...a: unknown[]) => void | Promise<void>;
+    const result = model.inHook(() => call.apply(callback, args));
+    if (result) await result;
+  }
+}
+
+/** The options `fit` takes (FitOptions), checked by name. */
+const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'seed'];
+
+/** A positive integer batch size, or a LayerwiseError saying so (0 would loop forever, −1 fail deep inside). */
+function checkBatchSize(batchSize: unknown, where: string): number {
+  if (typeof batchSize !== 'number' || !Number.isInteger(batchSize) || batchSize <= 0) {
+    throw new LayerwiseError(`${where}: batchSize must be a positive integer. Received: batchSize=${describeValue(batchSize)}.`);
+  }
+  return batchSize;
+}
+
+export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, fitOptions: FitOptions): Promise<History> {
+  const options = checkOptions<FitOptions>('fit', fitOptions, FIT_OPTIONS, { example: '{ epochs: 10, batchSize: 32 }' });
   const { optimizer, loss, metrics: metricNames } = model.requireCompiled('fit');
   const { epochs = 1, batchSize = 32, shuffle = true, validationSplit = 0, validationData, verbose = 1, callbacks = [], seed } = options;
-  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new LayerwiseError(`fit: verbose must be 0, 1 or 2. Received: verbose=${verbose}.`);
-  if (!Number.isInteger(epochs) || epochs < 0) throw new LayerwiseError(`fit: epochs must be a non-negative integer. Received: epochs=${epochs}.`);
-  if (!Number.isInteger(batchSize) || batchSize <= 0) throw new LayerwiseError(`fit: batchSize must be a positive integer. Received: batchSize=${batchSize}.`);
-  if (!(validationSplit >= 0 && validationSplit < 1)) throw new LayerwiseError(`fit: validationSplit must be in [0, 1). Received: ${validationSplit}.`);
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new LayerwiseError(`fit: verbose must be 0, 1 or 2. Received: verbose=${describeValue(verbose)}.`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new LayerwiseError(`fit: epochs must be a non-negative integer. Received: epochs=${describeValue(epochs)}.`);
+  checkBatchSize(batchSize, 'fit');
+  if (typeof validationSplit !== 'number' || !(validationSplit >= 0 && validationSplit < 1)) throw new LayerwiseError(`fit: validationSplit must be in [0, 1). Received: ${describeValue(validationSplit)}.`);
+  if (typeof shuffle !== 'boolean') throw new LayerwiseError(`fit: shuffle must be true or false. Received: shuffle=${describeValue(shuffle)}.`);
+  if (seed !== undefined && (typeof seed !== 'number' || !Number.isFinite(seed))) throw new LayerwiseError(`fit: seed must be a number. Received: seed=${describeValue(seed)}.`);
+  if (!Array.isArray(callbacks)) {
+    throw new LayerwiseError(`fit: callbacks must be an array of Callback instances, such as [new EarlyStopping({ patience: 3 })]. Received: ${describeValue(callbacks)}.`);
+  }
+  if (validationData !== undefined && (!Array.isArray(validationData) || validationData.length !== 2)) {
+    throw new LayerwiseError(`fit: validationData must be a pair [x, y]. Received: ${describeValue(validationData)}.`);
+  }
 
   let x = prepareInputs(model, xIn, 'fit');
   let y = prepareLabels(model, loss, yIn, x, 'fit');
@@ -203,6 +248,10 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   const metrics = metricsOf(model, loss, metricNames);
   const head = lossHead(model, loss);
   const params = model.params();
+  // Which weights train is read once, at the start: freezing a layer takes effect at the next fit, as in Keras.
+  const trainable = params.filter((p) => p.trainable);
+  // The weights before the last step, to restore when a step turns out to have diverged.
+  const saved = trainable.map((p) => new Float32Array(p.value.size));
   const firstTrainable = firstTrainableLayer(model);
   const rng = rngFor(seed);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
@@ -217,15 +266,15 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   model.stopTraining = false;
   const last = model.layers.length - 1;
   {
-    await notify(all, 'onTrainBegin', {});
+    await runHooks(model, all, 'onTrainBegin', {});
     for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
-      await notify(all, 'onEpochBegin', epoch, {});
+      await runHooks(model, all, 'onEpochBegin', epoch, {});
       if (shuffle) rng.shuffle(order);
       const averages = new Averages();
       for (let step = 0; step < steps; step++) {
         const start = step * batchSize;
         const end = Math.min(samples, start + batchSize);
-        await notify(all, 'onBatchBegin', step, { batch: step, size: end - start });
+        await runHooks(model, all, 'onBatchBegin', step, { batch: step, size: end - start });
         const xb = buffers.get('x', [end - start, ...x.shape.slice(1)]);
         const yb = buffers.get('y', [end - start, ...y.shape.slice(1)]);
         gatherRows(x.data, xRow, order, start, end, xb.data);
@@ -234,25 +283,54 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         for (const p of params) p.grad.data.fill(0);
         const out = forward(model, xb, true);
         const { logs, dOut } = scores(head, metrics, out, yb, buffers);
+        if (!Number.isFinite(logs.loss)) {
+          // The last step made weights that compute a non-finite loss: go back to the weights before it.
+          if (optimizer.iterations > 0) trainable.forEach((p, i) => p.value.data.set(saved[i]));
+          throw divergence(model, epoch, step, `the loss is ${logs.loss}`, averages);
+        }
         let grad = dOut!;
         // Layers below the first with trainable weights need no gradient, nor does its input; when
         // the loss read the logits, the last layer skips its output activation's derivative.
         for (let i = last; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable, i === last && head.slot !== undefined);
-        optimizer.step(params);
+        // A step with a gradient that is not finite would poison every weight: stop before it.
+        const bad = trainable.find((p) => firstNonFinite(p.grad.data) >= 0);
+        if (bad) throw divergence(model, epoch, step, `the gradient of ${bad.name} is not finite (the loss was ${logs.loss})`, averages);
+        trainable.forEach((p, i) => saved[i].set(p.value.data));
+        optimizer.step(trainable);
+        const poisoned = trainable.findIndex((p) => firstNonFinite(p.value.data) >= 0);
+        if (poisoned >= 0) {
+          trainable.forEach((p, i) => p.value.data.set(saved[i]));
+          optimizer.iterations--;
+          throw divergence(model, epoch, step, `the step made ${trainable[poisoned].name} overflow (the loss was ${logs.loss})`, averages);
+        }
 
         averages.add(logs, end - start);
         // As in Keras 3, batch logs hold the epoch's running means so far.
-        await notify(all, 'onBatchEnd', step, { batch: step, size: end - start, ...averages.means() });
+        await runHooks(model, all, 'onBatchEnd', step, { batch: step, size: end - start, ...averages.means() });
         if (model.stopTraining) break;
         await yieldToEventLoop();
       }
       const logs = averages.means();
       if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, validation[0], validation[1], batchSize, 'val_'));
-      await notify(all, 'onEpochEnd', epoch, logs);
+      await runHooks(model, all, 'onEpochEnd', epoch, logs);
     }
-    await notify(all, 'onTrainEnd', {});
+    await runHooks(model, all, 'onTrainEnd', {});
   }
   return history;
+}
+
+/**
+ * The error a diverged run stops with (TerminateOnNaN's behaviour, built in): where it started,
+ * and what to try. The weights are those of the last step whose loss and gradients were finite:
+ * the step that would have written NaN or infinity is never taken.
+ */
+function divergence(model: Sequential, epoch: number, step: number, what: string, averages: Averages): LayerwiseError {
+  const before = averages.means().loss;
+  return new LayerwiseError(
+    `${model.name}.fit: training diverged at epoch ${epoch + 1}, batch ${step + 1}: ${what}` +
+      `${before !== undefined ? ` (the epoch's mean loss until then: ${before})` : ''}. ` +
+      `The weights are those of the last finite step. Lower the learning rate, scale the inputs (values near 1), or clip the labels.`,
+  );
 }
 
 function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], x: Tensor, y: Tensor, batchSize: number, prefix = ''): Logs {
@@ -265,7 +343,9 @@ function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], x
   return averages.means(prefix);
 }
 
-export function evaluateModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, { batchSize = 32 }: EvaluateOptions): Logs {
+export function evaluateModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: EvaluateOptions): Logs {
+  const { batchSize = 32 } = checkOptions<EvaluateOptions>('evaluate', options, ['batchSize'], { example: '{ batchSize: 32 }' });
+  checkBatchSize(batchSize, 'evaluate');
   const { loss, metrics } = model.requireCompiled('evaluate');
   const x = prepareInputs(model, xIn, 'evaluate');
   const y = prepareLabels(model, loss, yIn, x, 'evaluate');
@@ -273,7 +353,9 @@ export function evaluateModel(model: Sequential, xIn: TensorLike, yIn: TensorLik
   return evaluateTensors(model, lossHead(model, loss), metricsOf(model, loss, metrics), x, y, batchSize);
 }
 
-export function predictModel(model: Sequential, xIn: TensorLike, { batchSize = 32 }: EvaluateOptions): Tensor {
+export function predictModel(model: Sequential, xIn: TensorLike, options: EvaluateOptions): Tensor {
+  const { batchSize = 32 } = checkOptions<EvaluateOptions>('predict', options, ['batchSize'], { example: '{ batchSize: 32 }' });
+  checkBatchSize(batchSize, 'predict');
   const x = prepareInputs(model, xIn, 'predict');
   if (!model.inputShape) model.build(x.shape.slice(1));
   const samples = x.shape[0];

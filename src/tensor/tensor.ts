@@ -7,11 +7,24 @@ export type Tensor = ndarray.NdArray<Float32Array>;
 /** A shape, outermost dimension first. */
 export type Shape = readonly number[];
 
-/** Plain nested arrays of numbers, as users write data by hand. */
-export type NestedArray = number | readonly NestedArray[];
+/** A typed array of numbers (Float32Array, Float64Array, Uint8Array, Int32Array, ...). */
+export type NumericArray = Float32Array | Float64Array | Int8Array | Uint8Array | Uint8ClampedArray | Int16Array | Uint16Array | Int32Array | Uint32Array;
 
-/** Data accepted where a tensor is expected: a tensor or nested arrays (converted once). */
-export type TensorLike = Tensor | readonly NestedArray[];
+/** Plain nested arrays of numbers, as users write data by hand; the innermost level may be a typed array. */
+export type NestedArray = number | NumericArray | readonly NestedArray[];
+
+/**
+ * Data accepted where a tensor is expected (converted once): a tensor, nested arrays, an array of
+ * typed-array rows (`[Float32Array, ...]`), or a flat typed array, read as one value per sample
+ * (labels: `Uint8Array` of class indices). For flat data of several features a sample, give its
+ * shape: `tensor(data, [samples, features])`.
+ */
+export type TensorLike = Tensor | readonly NestedArray[] | NumericArray;
+
+/** Whether a value is a typed array of numbers (not a DataView, not a BigInt64Array). */
+export function isNumericArray(value: unknown): value is NumericArray {
+  return ArrayBuffer.isView(value) && !(value instanceof DataView) && !(value instanceof BigInt64Array) && !(value instanceof BigUint64Array);
+}
 
 /** The number of elements in a shape. */
 export function sizeOf(shape: Shape): number {
@@ -30,8 +43,18 @@ export function formatShape(shape: Shape, batch: number | null = null): string {
   return `(${dims.join(', ')}${dims.length === 1 ? ',' : ''})`;
 }
 
-/** Wraps a Float32Array (no copy) as a tensor of the given shape. */
-export function tensor(data: Float32Array, shape: Shape): Tensor {
+/**
+ * A tensor over flat data of the given shape, row-major: a Float32Array is wrapped (no copy); any
+ * other typed array (Uint8Array pixels, Float64Array) or plain array of numbers is copied to float32.
+ */
+export function tensor(values: NumericArray | readonly number[], shape: Shape): Tensor {
+  if (!isNumericArray(values) && !Array.isArray(values)) {
+    throw new LayerwiseError(`tensor: data must be a typed array (Float32Array, Uint8Array, ...) or an array of numbers, but received ${describe(values)}.`);
+  }
+  if (!Array.isArray(shape) || !shape.every((d) => Number.isInteger(d) && d >= 0)) {
+    throw new LayerwiseError(`tensor: shape must be an array of non-negative integers, such as [samples, features]. Received: ${describe(shape)}.`);
+  }
+  const data = values instanceof Float32Array ? values : Float32Array.from(values as ArrayLike<number>);
   if (data.length !== sizeOf(shape)) {
     throw new LayerwiseError(
       `tensor: data has ${data.length} values but shape [${shape.join(', ')}] needs ${sizeOf(shape)}.`,
@@ -99,9 +122,10 @@ export function reshape(t: Tensor, shape: Shape): Tensor {
 /** Converts nested arrays to a tensor, inferring the shape; ragged input is rejected. */
 export function fromArray(nested: NestedArray | readonly NestedArray[], shape?: Shape): Tensor {
   const inferred: number[] = [];
-  for (let level: NestedArray = nested; Array.isArray(level); level = (level as NestedArray[])[0]) {
-    inferred.push((level as NestedArray[]).length);
-    if ((level as NestedArray[]).length === 0) break;
+  const isLevel = (v: unknown): v is ArrayLike<NestedArray> => Array.isArray(v) || isNumericArray(v);
+  for (let level: unknown = nested; isLevel(level); level = level[0]) {
+    inferred.push(level.length);
+    if (level.length === 0 || isNumericArray(level)) break;
   }
   const data = new Float32Array(sizeOf(inferred));
   let n = 0;
@@ -109,19 +133,24 @@ export function fromArray(nested: NestedArray | readonly NestedArray[], shape?: 
     if (depth === inferred.length) {
       if (typeof value !== 'number') {
         throw new LayerwiseError(
-          `fromArray: ragged input at [${path.join('][')}]: expected a number at depth ${depth} ` +
-            `(shape [${inferred.join(', ')}]) but found an array of length ${(value as NestedArray[]).length}.`,
+          `fromArray: ragged input at [${path.join('][')}]: expected a number at depth ${depth} (shape [${inferred.join(', ')}]) but found ` +
+            `${describe(value)}. ${typeof value === 'string' ? 'Convert strings to numbers first (Number(s)).' : 'Every row must have the same length and hold only numbers.'}`,
         );
       }
       data[n++] = value;
       return;
     }
-    if (!Array.isArray(value) || value.length !== inferred[depth]) {
-      const got = Array.isArray(value) ? `an array of length ${value.length}` : `the ${typeof value} ${String(value)}`;
+    if (!isLevel(value) || value.length !== inferred[depth]) {
       throw new LayerwiseError(
         `fromArray: ragged input at [${path.join('][')}]: expected an array of length ${inferred[depth]} ` +
-          `(shape [${inferred.join(', ')}]) but found ${got}. Every row must have the same length.`,
+          `(shape [${inferred.join(', ')}]) but found ${describe(value)}. Every row must have the same length.` +
+          (isLevel(value) ? '' : ' Rows are arrays of numbers (or typed arrays).'),
       );
+    }
+    if (isNumericArray(value)) {
+      data.set(value, n);
+      n += value.length;
+      return;
     }
     for (let i = 0; i < value.length; i++) walk(value[i], depth + 1, [...path, i]);
   };
@@ -150,18 +179,32 @@ export function toArray(t: ndarray.NdArray): NestedArray {
 /** Accepts an ndarray of any numeric type or nested arrays; returns a compact Float32 tensor. */
 export function toTensor(value: TensorLike | ndarray.NdArray, where: string): Tensor {
   if (Array.isArray(value)) return fromArray(value as readonly NestedArray[]);
+  if (isNumericArray(value)) return tensor(value, [value.length]);
   const t = value as ndarray.NdArray;
   if (t && Array.isArray(t.shape) && t.data !== undefined && typeof t.get === 'function') return compact(t);
   throw new LayerwiseError(
-    `${where}: expected an ndarray or nested arrays of numbers, but received ${describe(value)}. ` +
-      `Wrap plain data with fromArray(...) or pass nested arrays.`,
+    `${where}: expected an ndarray or nested arrays of numbers, but received ${kindOf(value)}. ` +
+      `Wrap plain data with fromArray(...), pass nested arrays ([[0, 1], [1, 0]]) or an array of typed-array rows, ` +
+      `or give flat data its shape: tensor(data, [samples, features]).`,
   );
 }
 
-function describe(value: unknown): string {
+/** The kind of a value, for messages: `null`, `a number`, `an object (Map)`. */
+function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
   return `a ${typeof value}`;
+}
+
+/** What a value is, for messages: `null`, `the string "3"`, `a Float32Array of length 4`. */
+function describe(value: unknown): string {
+  if (value === null) return 'null';
+  if (value === undefined) return 'undefined';
+  if (isNumericArray(value)) return `a ${value.constructor.name} of length ${value.length}`;
+  if (Array.isArray(value)) return `an array of length ${value.length}`;
+  if (typeof value === 'string') return `the string ${JSON.stringify(value.length > 20 ? `${value.slice(0, 17)}...` : value)}`;
+  if (typeof value === 'object') return `an object (${(value as object).constructor?.name ?? 'Object'})`;
+  return `the ${typeof value} ${String(value)}`;
 }
 
 /** Index of the first value that is NaN or infinite, or -1. */

@@ -52,8 +52,8 @@ const sigmoidOf = (x: number) => 1 / (1 + Math.exp(-x));
 const FORWARD: Record<string, { x: number[]; y: number[] }> = {
   linear: { x: [-2, 0, 3.5], y: [-2, 0, 3.5] },
   relu: { x: [-2, 0, 3.5], y: [0, 0, 3.5] },
-  // Default alpha 0.3, as Keras and TF.js: -2 · 0.3 = -0.6.
-  leaky_relu: { x: [-2, -0.5, 0, 3], y: [-0.6, -0.15, 0, 3] },
+  // Alpha 0.2, as Keras 3's activations.leaky_relu (the LeakyReLU layer's default is 0.3): -2 · 0.2 = -0.4.
+  leaky_relu: { x: [-2, -0.5, 0, 3], y: [-0.4, -0.1, 0, 3] },
   // 1 / (1 + e^−2) = 0.8807970779778823; far logits saturate without NaN.
   sigmoid: { x: [0, 2, -2, 100, -100, 1000, -1000], y: [0.5, 0.8807970779778823, 0.11920292202211755, 1, 0, 1, 0] },
   tanh: { x: [0, 1, -1, 50], y: [0, 0.7615941559557649, -0.7615941559557649, 1] },
@@ -81,7 +81,7 @@ const DERIVATIVE: Record<string, { x: number[]; dx: number[] }> = {
   linear: { x: [-2, 3], dx: [1, 1] },
   // TensorFlow's convention: relu'(0) = 0.
   relu: { x: [-1, 0, 2], dx: [0, 0, 1] },
-  leaky_relu: { x: [-1, 2], dx: [0.3, 1] },
+  leaky_relu: { x: [-1, 2], dx: [0.2, 1] },
   // sigmoid' = s(1 − s): 0.25 at 0.
   sigmoid: { x: [0, 2], dx: [0.25, 0.10499358540350662] },
   // tanh' = 1 − tanh²: 1 − 0.7615941559557649² = 0.41997434161402614.
@@ -159,7 +159,7 @@ describe('element-wise backward', () => {
     fn.forward(x, y, [1, 3]);
     const dy = Float32Array.from([2, 5, -1]);
     fn.backward(x, y, dy, dy, [1, 3]);
-    expect(dy).toBeAllClose([0.6, 5, -0.3]);
+    expect(dy).toBeAllClose([0.4, 5, -0.2]);
   });
 });
 
@@ -177,7 +177,7 @@ describe('agreement with TF.js', () => {
   const REFERENCE: Record<string, (x: tf.Tensor) => tf.Tensor> = {
     linear: layerActivation('linear'),
     relu: layerActivation('relu'),
-    leaky_relu: (x) => tf.leakyRelu(x, 0.3),
+    leaky_relu: (x) => tf.leakyRelu(x, 0.2),
     sigmoid: layerActivation('sigmoid'),
     tanh: layerActivation('tanh'),
     softmax: layerActivation('softmax'),
@@ -239,11 +239,12 @@ describe('parameterized activations', () => {
     expect(layer.getConfig()).toMatchObject({ alpha: 0.2 });
   });
 
-  it('LeakyReLU() defaults to the slope of the "leaky_relu" key', () => {
+  it('LeakyReLU() defaults to 0.3 (Keras and TF.js layers), the "leaky_relu" key to 0.2 (Keras 3\'s function)', () => {
     const layer = new LeakyReLU();
     const byKey = new Activation({ activation: 'leaky_relu' });
-    expect(run(layer, x)).toEqual(run(byKey, x));
     expect(run(layer, x)).toBeAllClose([-0.6, -0.15, 0, 3]);
+    expect(run(byKey, x)).toBeAllClose([-0.4, -0.1, 0, 3]);
+    expect(run(new LeakyReLU({ alpha: 0.2 }), x)).toEqual(run(byKey, x));
   });
 
   it('ELU({ alpha: 0.5 }) computes the same as activations.elu(0.5)', () => {

@@ -162,7 +162,7 @@ describe('registerActivation', () => {
     expect(() => registerActivation('Hard_Sigmoid', cube)).toThrow(/taken by the built-in activation "hard_sigmoid"/);
     // The built-in is unchanged.
     expect(getActivation('leaky_relu')).toBe(getActivation('LeakyReLU'));
-    expect(getActivation('leaky_relu').config).toEqual({ alpha: 0.3 });
+    expect(getActivation('leaky_relu').config).toEqual({ alpha: 0.2 });
     expect(activationKeys()).toEqual(BUILTIN_KEYS);
   });
 

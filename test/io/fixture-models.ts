@@ -50,11 +50,22 @@ const INSTANCES: (() => ActivationSpec)[] = [
   () => new Activation({ activation: 'silu' }),
 ];
 
+/** Labels a cross-entropy can learn from: one-hot rows (or 0/1 for one output), from a seeded draw. */
+function classLabels(samples: number, outputs: number, seed: number): number[][] {
+  const draws = inputs([samples], seed).data;
+  return Array.from(draws, (d) => {
+    const k = Math.min(outputs - 1, Math.floor(((d + 2) / 4) * Math.max(outputs, 2)));
+    return outputs === 1 ? [k] : Array.from({ length: outputs }, (_, j) => Number(j === k));
+  });
+}
+
 async function trained(name: string, model: Sequential, outputs: number, seed: number): Promise<FixtureModel> {
   randomizeWeights(model, seed);
   if (model.compileSettings) {
     const inputShape = model.inputShape!;
-    await model.fit(inputs([4, ...inputShape], seed), inputs([4, outputs], seed + 1), { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 });
+    const crossentropy = model.compileSettings.loss.getConfig().name.endsWith('rossentropy');
+    const y = crossentropy ? classLabels(4, outputs, seed + 1) : inputs([4, outputs], seed + 1);
+    await model.fit(inputs([4, ...inputShape], seed), y, { epochs: 1, batchSize: 4, shuffle: false, verbose: 0 });
   }
   return { name, model };
 }

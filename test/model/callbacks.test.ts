@@ -118,7 +118,10 @@ describe('TerminateOnNaN', () => {
     expect(messages).toEqual(['Epoch 2, batch 1: invalid loss NaN, terminating training']);
   });
 
-  it('stops a diverging run at its first non-finite batch loss', async () => {
+  it('a diverging run stops at its first non-finite batch loss, before the step that would poison the weights', async () => {
+    // Since the built-in check (issue 11, item 8), fit itself stops with an error at the batch
+    // whose loss or gradient is not finite, before TerminateOnNaN could see it; the weights stay
+    // those of the last finite step.
     setSeed(1);
     const model = new Sequential({ layers: [new Dense({ units: 1, inputShape: [1] })] });
     model.compile({ optimizer: new SGD({ learningRate: 10 }), loss: 'meanSquaredError' });
@@ -126,12 +129,13 @@ describe('TerminateOnNaN', () => {
     const losses: number[] = [];
     const record = new LambdaCallback({ onBatchEnd: (_batch, logs) => void losses.push(logs.loss) });
     const terminate = new TerminateOnNaN({ printFn: () => {} });
-    await model.fit(x, x, { epochs: 50, batchSize: 1, shuffle: false, verbose: 0, callbacks: [record, terminate] });
-    expect(losses.slice(0, -1).every(Number.isFinite)).toBe(true);
-    expect(Number.isFinite(losses.at(-1)!)).toBe(false);
+    const run = model.fit(x, x, { epochs: 50, batchSize: 1, shuffle: false, verbose: 0, callbacks: [record, terminate] });
+    await expect(run).rejects.toThrow(/^sequential_\d+\.fit: training diverged at epoch \d+, batch \d+: the (loss is (NaN|Infinity)|gradient of dense_\d+\/(kernel|bias) is not finite|step made dense_\d+\/(kernel|bias) overflow)/);
+    expect(losses.length).toBeGreaterThan(0);
+    expect(losses.every(Number.isFinite)).toBe(true);
     expect(model.optimizer!.iterations).toBe(losses.length);
-    const { epoch, batch } = terminate.stoppedAt!;
-    expect(epoch * 4 + batch + 1).toBe(losses.length);
+    expect(model.getWeights().every((w) => Array.from(w.data).every(Number.isFinite))).toBe(true);
+    expect(terminate.stoppedAt).toBeUndefined();
   });
 });
 

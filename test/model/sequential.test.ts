@@ -77,7 +77,7 @@ describe('the seed example on XOR', () => {
     const [first, second, third] = model.layers.map((l) => l.name);
     expect(text).toMatch(new RegExp(`^Model: "${model.name}"\n_{80}\nLayer \\(type\\) +Output Shape +Param # +Activation\n={80}\n`));
     expect(text).toMatch(new RegExp(`\n${first} \\(Dense\\) +\\(None, 16\\) +48 +LeakyReLU\\(alpha=0\\.2\\)\n`));
-    expect(text).toMatch(new RegExp(`\n${second} \\(Dense\\) +\\(None, 16\\) +272 +leaky_relu\\(alpha=0\\.3\\)\n`));
+    expect(text).toMatch(new RegExp(`\n${second} \\(Dense\\) +\\(None, 16\\) +272 +leaky_relu\\(alpha=0\\.2\\)\n`));
     expect(text).toMatch(new RegExp(`\n${third} \\(Dense\\) +\\(None, 1\\) +17 +sigmoid\n`));
     expect(text).toMatch(/\n={80}\nTotal params: 337\nTrainable params: 337\nNon-trainable params: 0\n_{80}$/);
     expect(model.countParams()).toBe(337);

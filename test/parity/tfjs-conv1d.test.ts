@@ -37,7 +37,8 @@ import { gradCheckLayer } from '../helpers/gradcheck';
 const CLOSE = { rtol: 1e-4, atol: 1e-4 };
 const BACKENDS: BackendName[] = ['wasm', 'js'];
 /** Keras's and TF.js's default slope of 'leaky_relu'. */
-const LEAKY_ALPHA = 0.3;
+/** The slope of the 'leaky_relu' key: Keras 3's activations.leaky_relu (0.2). */
+const LEAKY_ALPHA = 0.2;
 
 let initialBackend: BackendName;
 

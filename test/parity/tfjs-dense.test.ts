@@ -126,10 +126,9 @@ describe('Dense forward and gradients match tf.layers.dense', () => {
     expectParity(layerwiseGrads(undefined, [], new LeakyReLU({ alpha: 0.2 })), theirs);
   });
 
-  it("'leaky_relu' (alpha 0.3) = TF.js leakyReLU() with its default alpha", () => {
-    const theirs = tfGrads([tf.layers.dense({ units: UNITS, inputShape: [IN] }), tf.layers.leakyReLU()]);
-    expectParity(layerwiseGrads('leaky_relu'), theirs);
-    expectParity(layerwiseGrads(new LeakyReLU()), theirs);
+  it("'leaky_relu' (alpha 0.2, Keras 3's function) = TF.js leakyReLU({ alpha: 0.2 }); new LeakyReLU() = TF.js leakyReLU() (both layers default to 0.3)", () => {
+    expectParity(layerwiseGrads('leaky_relu'), tfGrads([tf.layers.dense({ units: UNITS, inputShape: [IN] }), tf.layers.leakyReLU({ alpha: 0.2 })]));
+    expectParity(layerwiseGrads(new LeakyReLU()), tfGrads([tf.layers.dense({ units: UNITS, inputShape: [IN] }), tf.layers.leakyReLU()]));
   });
 
   it('Dense with new ReLU() and new Softmax() = TF.js dense → reLU() / softmax()', () => {

@@ -24,7 +24,7 @@ export function serializeModel(model: SavableModel, { includeOptimizer = true }:
   // TF.js's order: the trainable weights of every layer, then the others (moving statistics).
   const ordered = [...params.filter((p) => p.param.trainable), ...params.filter((p) => !p.param.trainable)];
   const weights = encodeWeights(ordered.map(({ param, name }) => ({ name, shape: param.value.shape, values: param.value.data })));
-  const metadata: LayerwiseMetadata = { formatVersion: 1, ...records };
+  const metadata: LayerwiseMetadata = { formatVersion: 2, ...records };
   const compiled = model.compileSettings;
   const { compile, trainingConfig } = compiled ? writeCompile(compiled) : { compile: undefined, trainingConfig: undefined };
   let optimizerData: Uint8Array | undefined;
@@ -103,7 +103,7 @@ export function layerwiseMetadata(doc: Field): Field | undefined {
   if (meta.absent) return undefined;
   meta.object();
   const version = meta.get('formatVersion');
-  if (version.value !== 1) version.fail('1', 'The model was saved by a newer layerwise: update layerwise to load it.');
+  if (version.value !== 1 && version.value !== 2) version.fail('1 or 2', 'The model was saved by a newer layerwise: update layerwise to load it.');
   return meta;
 }
 

@@ -78,7 +78,11 @@ export interface OptimizerState {
 
 /** What layerwise records beside the Keras topology, so that a model comes back as it was. */
 export interface LayerwiseMetadata {
-  formatVersion: 1;
+  /**
+   * 2 since the key `'leaky_relu'` means alpha 0.2 (Keras 3's function); in files of version 1 it
+   * meant 0.3, and such files load with the alpha they were saved with.
+   */
+  formatVersion: 1 | 2;
   fusedActivations: FusedActivation[];
   keyedLayers: KeyedLayer[];
   layerSettings: LayerSettings[];
@@ -111,5 +115,3 @@ export interface ModelArtifacts {
 export const GENERATED_BY = 'layerwise';
 /** The names layerwise gives its weight files; the id changes with every save. */
 export const WEIGHTS_FILE = /^(weights|optimizer)\.[a-z0-9]+\.bin$/;
-/** Temporary files a save that crashed may have left behind (see `writeFileAtomic`). */
-export const TEMPORARY_FILE = /^(model\.json|(weights|optimizer)\.[a-z0-9]+\.bin)\.tmp-[0-9a-z-]+$/;

@@ -170,6 +170,7 @@ export function readTopology(topologyField: Field, metadata: Field | undefined):
     index.set(layer.config.name, i);
   });
   if (!metadata) return { name, layers };
+  const version = metadata.get('formatVersion').value as number;
 
   const find = (f: Field): number => {
     const i = index.get(f.string('a layer name'));
@@ -180,7 +181,8 @@ export function readTopology(topologyField: Field, metadata: Field | undefined):
     const i = find(record.object().get('layer'));
     const key = readKey(record.get('key'));
     const layer = layers[i];
-    checkWrittenAs(key, layer, record.get('key'));
+    // A key whose meaning changed since the file was written stays the layer the file holds.
+    if (!checkWrittenAs(key, layer, record.get('key'), version)) continue;
     layer.className = 'Activation';
     layer.config = { name: layer.config.name, trainable: layer.config.trainable, activation: key, ...(layer.config.inputShape ? { inputShape: layer.config.inputShape } : {}) };
   }
@@ -198,14 +200,15 @@ export function readTopology(topologyField: Field, metadata: Field | undefined):
     if (j !== i + 1) record.get('activationLayer').fail(`the layer right after ${owner.config.name}`);
     if (owner.config.activation !== 'linear' && owner.config.activation !== undefined) record.get('layer').fail(`the name of a layer with a linear activation (${owner.config.name} has ${JSON.stringify(owner.config.activation)})`);
     if (!isActivationLayerClass(split.className)) record.get('activationLayer').fail(`the name of an activation layer (${ACTIVATION_LAYER_CLASSES.map((c) => c.className).join(', ')})`);
-    const key = record.get('key').optional(readKey);
-    if (key !== undefined) checkWrittenAs(key, split, record.get('key'));
+    const written = record.get('key').optional(readKey);
+    const key = written !== undefined && checkWrittenAs(written, split, record.get('key'), version) ? written : undefined;
     owner.config.activation = key ?? ({ className: split.className, config: { ...split.config } } satisfies ActivationConfig);
     owner.splitName = split.config.name;
     owner.fusedBy = record.get('layer');
     return split;
   });
-  return { name, layers: layers.filter((layer) => !fused.includes(layer)) };
+  const split = new Set(fused);
+  return { name, layers: layers.filter((layer) => !split.has(layer)) };
 }
 
 function readKey(f: Field): string {
@@ -218,10 +221,25 @@ function readKey(f: Field): string {
   return key;
 }
 
-/** Checks that `layer` is how the export rule writes `key`: a written key must not be trusted blindly. */
-function checkWrittenAs(key: string, layer: LayerToBuild, field: Field): void {
+/**
+ * Keys whose function changed since format version 1, with how version 1 wrote them: `'leaky_relu'`
+ * meant alpha 0.3 then (0.2 now, Keras 3's function). Such a record in a version-1 file loads as the
+ * layer it names, with the alpha it was saved with: the model computes what it computed.
+ */
+const WRITTEN_IN_VERSION_1: Record<string, { className: string; config: Record<string, unknown> }> = {
+  leaky_relu: { className: 'LeakyReLU', config: { alpha: 0.3 } },
+};
+
+/**
+ * Checks that `layer` is how the export rule wrote `key` in the file's format version (a written
+ * key must not be trusted blindly). Returns false when the key meant another function then, so the
+ * layer is kept as written rather than read back as today's key.
+ */
+function checkWrittenAs(key: string, layer: LayerToBuild, field: Field, version: number): boolean {
+  const canonical = getActivation(key, field.where).name;
+  const before = version === 1 && Object.prototype.hasOwnProperty.call(WRITTEN_IN_VERSION_1, canonical) ? WRITTEN_IN_VERSION_1[canonical] : undefined;
   const written = writtenKey(key, field.where);
-  const expected = 'layer' in written ? written.layer : undefined;
+  const expected = before ?? ('layer' in written ? written.layer : undefined);
   const matches =
     expected !== undefined &&
     expected.className === layer.className &&
@@ -232,6 +250,7 @@ function checkWrittenAs(key: string, layer: LayerToBuild, field: Field): void {
         `${JSON.stringify(Object.fromEntries(Object.entries(layer.config).filter(([k]) => k !== 'name' && k !== 'trainable')))}, not how "${key}" is written.`,
     );
   }
+  return before === undefined;
 }
 
 export type { FusedActivation, KeyedLayer, LayerSettings };
