@@ -1,4 +1,6 @@
 import type { ActivationSlot } from '../layers/activation-slot';
+import type { Param } from '../layers/layer';
+import type { Optimizer } from '../optim/optimizer';
 import type { Loss } from '../losses/losses';
 import { BufferCache } from '../tensor/buffers';
 import { gatherRows } from '../tensor/kernels';
@@ -250,8 +252,8 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   const params = model.params();
   // Which weights train is read once, at the start: freezing a layer takes effect at the next fit, as in Keras.
   const trainable = params.filter((p) => p.trainable);
-  // The weights before the last step, to restore when a step turns out to have diverged.
-  const saved = trainable.map((p) => new Float32Array(p.value.size));
+  // The weights before the last step and at the epoch's start, to restore when training diverges.
+  const guard = new DivergenceGuard(trainable, optimizer);
   const firstTrainable = firstTrainableLayer(model);
   const rng = rngFor(seed);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
@@ -269,6 +271,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
     await runHooks(model, all, 'onTrainBegin', {});
     for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
       await runHooks(model, all, 'onEpochBegin', epoch, {});
+      guard.epochBegins();
       if (shuffle) rng.shuffle(order);
       const averages = new Averages();
       for (let step = 0; step < steps; step++) {
@@ -284,31 +287,28 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         const out = forward(model, xb, true);
         const { logs, dOut } = scores(head, metrics, out, yb, buffers);
         if (!Number.isFinite(logs.loss)) {
-          // The last step made weights that compute a non-finite loss: go back to the weights before it.
-          if (optimizer.iterations > 0) trainable.forEach((p, i) => p.value.data.set(saved[i]));
-          throw divergence(model, epoch, step, `the loss is ${logs.loss}`, averages);
+          // The weights the last step made compute a non-finite loss: undo that step.
+          const undone = guard.restore();
+          throw divergence(model, epoch, step, `the loss of this batch is ${logs.loss}${undone}`, averages);
         }
         let grad = dOut!;
         // Layers below the first with trainable weights need no gradient, nor does its input; when
         // the loss read the logits, the last layer skips its output activation's derivative.
         for (let i = last; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable, i === last && head.slot !== undefined);
-        // A step with a gradient that is not finite would poison every weight: stop before it.
-        const bad = trainable.find((p) => firstNonFinite(p.grad.data) >= 0);
-        if (bad) throw divergence(model, epoch, step, `the gradient of ${bad.name} is not finite (the loss was ${logs.loss})`, averages);
-        trainable.forEach((p, i) => saved[i].set(p.value.data));
+        guard.beforeStep();
         optimizer.step(trainable);
-        const poisoned = trainable.findIndex((p) => firstNonFinite(p.value.data) >= 0);
-        if (poisoned >= 0) {
-          trainable.forEach((p, i) => p.value.data.set(saved[i]));
-          optimizer.iterations--;
-          throw divergence(model, epoch, step, `the step made ${trainable[poisoned].name} overflow (the loss was ${logs.loss})`, averages);
-        }
 
         averages.add(logs, end - start);
         // As in Keras 3, batch logs hold the epoch's running means so far.
         await runHooks(model, all, 'onBatchEnd', step, { batch: step, size: end - start, ...averages.means() });
         if (model.stopTraining) break;
         await yieldToEventLoop();
+      }
+      // A step that wrote NaN or infinity is found by the next batch's loss; the epoch's last step here.
+      const poisoned = trainable.find((p) => firstNonFinite(p.value.data) >= 0);
+      if (poisoned) {
+        const undone = guard.restore();
+        throw divergence(model, epoch, steps - 1, `${poisoned.name} is not finite after the epoch's last step${undone}`, averages);
       }
       const logs = averages.means();
       if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, validation[0], validation[1], batchSize, 'val_'));
@@ -317,6 +317,50 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
     await runHooks(model, all, 'onTrainEnd', {});
   }
   return history;
+}
+
+/**
+ * Keeps what a diverged step needs undone, with one copy per step and no allocation: the trainable
+ * weights before the last step (a memcpy, ~2% of an MLP step), and at the epoch's start (in case
+ * the weights before the last step are themselves not finite: a NaN that a ReLU masked from the loss).
+ */
+class DivergenceGuard {
+  private readonly beforeLast: Float32Array[];
+  private readonly atEpoch: Float32Array[];
+  private stepped = false;
+  private epochIterations = 0;
+
+  constructor(
+    private readonly params: readonly Param[],
+    private readonly optimizer: Optimizer,
+  ) {
+    this.beforeLast = params.map((p) => new Float32Array(p.value.size));
+    this.atEpoch = params.map((p) => new Float32Array(p.value.size));
+  }
+
+  epochBegins(): void {
+    this.params.forEach((p, i) => this.atEpoch[i].set(p.value.data));
+    this.epochIterations = this.optimizer.iterations;
+  }
+
+  beforeStep(): void {
+    this.params.forEach((p, i) => this.beforeLast[i].set(p.value.data));
+    this.stepped = true;
+  }
+
+  /** Puts back the weights of the last finite step; says what it undid, for the error. */
+  restore(): string {
+    if (!this.stepped) return '';
+    this.stepped = false;
+    if (this.beforeLast.every((w) => firstNonFinite(w) < 0)) {
+      this.params.forEach((p, i) => p.value.data.set(this.beforeLast[i]));
+      this.optimizer.iterations--;
+      return ' (the step before it was undone)';
+    }
+    this.params.forEach((p, i) => p.value.data.set(this.atEpoch[i]));
+    this.optimizer.iterations = this.epochIterations;
+    return " (the weights went back to the epoch's start: an earlier step of it had already made some not finite)";
+  }
 }
 
 /**

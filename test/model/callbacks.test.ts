@@ -130,10 +130,11 @@ describe('TerminateOnNaN', () => {
     const record = new LambdaCallback({ onBatchEnd: (_batch, logs) => void losses.push(logs.loss) });
     const terminate = new TerminateOnNaN({ printFn: () => {} });
     const run = model.fit(x, x, { epochs: 50, batchSize: 1, shuffle: false, verbose: 0, callbacks: [record, terminate] });
-    await expect(run).rejects.toThrow(/^sequential_\d+\.fit: training diverged at epoch \d+, batch \d+: the (loss is (NaN|Infinity)|gradient of dense_\d+\/(kernel|bias) is not finite|step made dense_\d+\/(kernel|bias) overflow)/);
+    await expect(run).rejects.toThrow(/^sequential_\d+\.fit: training diverged at epoch \d+, batch \d+: the loss of this batch is (NaN|Infinity) \(the step before it was undone\)/);
     expect(losses.length).toBeGreaterThan(0);
     expect(losses.every(Number.isFinite)).toBe(true);
-    expect(model.optimizer!.iterations).toBe(losses.length);
+    // The step of the last recorded batch made the weights that diverged: it was undone.
+    expect(model.optimizer!.iterations).toBe(losses.length - 1);
     expect(model.getWeights().every((w) => Array.from(w.data).every(Number.isFinite))).toBe(true);
     expect(terminate.stoppedAt).toBeUndefined();
   });
