@@ -1,6 +1,8 @@
 import { randomNormal, randomUniform, rngFor, truncatedNormal, type Rng } from '../tensor/random';
 import { full, sizeOf, type Shape, type Tensor } from '../tensor/tensor';
+import { LayerwiseError } from '../util/errors';
 import { KeyRegistry, type SnakeToCamel } from '../util/keys';
+import { checkOptions, describeValue, type OptionsCheck } from '../util/options';
 
 /**
  * Makes the initial values of a weight. `fanIn`/`fanOut` follow Keras: for a kernel of shape
@@ -22,9 +24,28 @@ export function fans(shape: Shape): { fanIn: number; fanOut: number } {
 }
 
 interface SeedOption {
-  /** Seed of this initializer's own generator; without it, values come from the global stream. */
-  seed?: number;
+  /** Seed of this initializer's own generator (an integer); without it, or null, values come from the global stream. */
+  seed?: number | null;
 }
+
+/**
+ * Checks the options of an initializer factory (`name` is its TF.js name, as `initializers.heNormal`):
+ * every key one it takes (`"std" is not an option of randomNormal. Did you mean "stddev"?`), a
+ * seed an integer or null, every other value a finite number.
+ */
+function initializerOptions<T extends object>(name: string, options: unknown, known: readonly string[], check: OptionsCheck = {}): T {
+  const out = checkOptions<T>(name, options, known, { example: known.length ? `{ ${known[0]}: ${known[0] === 'seed' ? 42 : 0.1} }` : '{}', ...check });
+  for (const [key, value] of Object.entries(out)) {
+    if (value === undefined || (key === 'seed' && value === null)) continue;
+    if (key === 'seed' ? !Number.isInteger(value) : typeof value !== 'number' || !Number.isFinite(value)) {
+      throw new LayerwiseError(`${name}: ${key} must be ${key === 'seed' ? 'an integer or null' : 'a finite number'}. Received: ${key}=${describeValue(value)}.`);
+    }
+  }
+  return out;
+}
+
+/** The seed option, null read as absent. */
+const seedOf = ({ seed }: SeedOption): number | undefined => seed ?? undefined;
 
 function seeded(className: string, config: Record<string, number | string | null>, seed: number | undefined, make: (shape: Shape, rng: Rng) => Tensor): Initializer {
   return {
@@ -52,27 +73,54 @@ function varianceScaling(className: string, scale: number, mode: Mode, distribut
   });
 }
 
-export const glorotUniform = ({ seed }: SeedOption = {}) => varianceScaling('GlorotUniform', 1, 'fanAvg', 'uniform', seed);
-export const glorotNormal = ({ seed }: SeedOption = {}) => varianceScaling('GlorotNormal', 1, 'fanAvg', 'normal', seed);
-export const heNormal = ({ seed }: SeedOption = {}) => varianceScaling('HeNormal', 2, 'fanIn', 'normal', seed);
-export const heUniform = ({ seed }: SeedOption = {}) => varianceScaling('HeUniform', 2, 'fanIn', 'uniform', seed);
-export const lecunNormal = ({ seed }: SeedOption = {}) => varianceScaling('LecunNormal', 1, 'fanIn', 'normal', seed);
-export const lecunUniform = ({ seed }: SeedOption = {}) => varianceScaling('LecunUniform', 1, 'fanIn', 'uniform', seed);
-
-export function randomNormalInit({ mean = 0, stddev = 0.05, seed }: SeedOption & { mean?: number; stddev?: number } = {}): Initializer {
-  return seeded('RandomNormal', { mean, stddev }, seed, (shape, rng) => randomNormal(shape, mean, stddev, rng));
+/** A VarianceScaling initializer's factory, named as in `initializers` (`'glorotUniform'`); it takes a seed. */
+function scaled(name: string, className: string, scale: number, mode: Mode, distribution: Distribution) {
+  return (options: SeedOption = {}): Initializer => varianceScaling(className, scale, mode, distribution, seedOf(initializerOptions(name, options, ['seed'])));
 }
 
-export function randomUniformInit({ minval = -0.05, maxval = 0.05, seed }: SeedOption & { minval?: number; maxval?: number } = {}): Initializer {
-  return seeded('RandomUniform', { minval, maxval }, seed, (shape, rng) => randomUniform(shape, minval, maxval, rng));
+export const glorotUniform = scaled('glorotUniform', 'GlorotUniform', 1, 'fanAvg', 'uniform');
+export const glorotNormal = scaled('glorotNormal', 'GlorotNormal', 1, 'fanAvg', 'normal');
+export const heNormal = scaled('heNormal', 'HeNormal', 2, 'fanIn', 'normal');
+export const heUniform = scaled('heUniform', 'HeUniform', 2, 'fanIn', 'uniform');
+export const lecunNormal = scaled('lecunNormal', 'LecunNormal', 1, 'fanIn', 'normal');
+export const lecunUniform = scaled('lecunUniform', 'LecunUniform', 1, 'fanIn', 'uniform');
+
+export type RandomNormalOptions = SeedOption & { mean?: number; stddev?: number };
+
+export function randomNormalInit(options: RandomNormalOptions = {}): Initializer {
+  const { mean = 0, stddev = 0.05, ...seed } = initializerOptions<RandomNormalOptions>('randomNormal', options, ['mean', 'stddev', 'seed']);
+  if (!(stddev >= 0)) throw new LayerwiseError(`randomNormal: stddev must be a non-negative number. Received: stddev=${stddev}.`);
+  return seeded('RandomNormal', { mean, stddev }, seedOf(seed), (shape, rng) => randomNormal(shape, mean, stddev, rng));
 }
 
-export function constant({ value }: { value: number }): Initializer {
+export type RandomUniformOptions = SeedOption & { minval?: number; maxval?: number };
+
+export function randomUniformInit(options: RandomUniformOptions = {}): Initializer {
+  const { minval = -0.05, maxval = 0.05, ...seed } = initializerOptions<RandomUniformOptions>('randomUniform', options, ['minval', 'maxval', 'seed']);
+  if (!(minval <= maxval)) {
+    throw new LayerwiseError(`randomUniform: minval must not be above maxval. Received: minval=${minval}, maxval=${maxval}.`);
+  }
+  return seeded('RandomUniform', { minval, maxval }, seedOf(seed), (shape, rng) => randomUniform(shape, minval, maxval, rng));
+}
+
+/** Every value `value`: `initializers.constant({ value: 0.1 })`, or `initializers.constant(0.1)`. */
+export function constant(options: { value: number } | number): Initializer {
+  const { value } = initializerOptions<{ value?: number }>('constant', options, ['value'], { positional: 'value', example: '{ value: 0.1 } (or constant(0.1))' });
+  if (value === undefined) throw new LayerwiseError(`constant: the option value (a finite number) is missing. Write, for example, initializers.constant({ value: 0.1 }).`);
   return { className: 'Constant', config: { value }, init: (shape) => full(shape, value) };
 }
 
-export const zeros = (): Initializer => ({ className: 'Zeros', config: {}, init: (shape) => full(shape, 0) });
-export const ones = (): Initializer => ({ className: 'Ones', config: {}, init: (shape) => full(shape, 1) });
+/** Zeros; it takes no options. */
+export function zeros(options?: Record<string, never>): Initializer {
+  initializerOptions('zeros', options, []);
+  return { className: 'Zeros', config: {}, init: (shape) => full(shape, 0) };
+}
+
+/** Ones; it takes no options. */
+export function ones(options?: Record<string, never>): Initializer {
+  initializerOptions('ones', options, []);
+  return { className: 'Ones', config: {}, init: (shape) => full(shape, 1) };
+}
 
 const BY_KEY = {
   glorot_uniform: glorotUniform,
@@ -109,10 +157,18 @@ const byClassName = new KeyRegistry<FromConfig>('initializer', { ...BY_KEY, cons
  */
 export function getInitializer(spec: InitializerSpec | InitializerConfig, where: string): Initializer {
   if (typeof spec === 'string') return registry.get(spec, where)();
-  if ('init' in spec) return spec;
+  const given = spec as Partial<Initializer> & { config?: unknown };
+  if (typeof spec === 'object' && spec !== null && typeof given.init === 'function') return spec as Initializer;
+  const config = given?.config;
+  if (typeof spec !== 'object' || spec === null || typeof given.className !== 'string' || (config !== undefined && (typeof config !== 'object' || config === null || Array.isArray(config)))) {
+    throw new LayerwiseError(
+      `${where}: an initializer must be a key (such as 'heNormal'), an initializer (such as initializers.heNormal({ seed: 1 })) ` +
+        `or its config { className, config }. Received: ${describeValue(spec)}.`,
+    );
+  }
   // A saved seed of null means "no seed of its own": draw from the layer's generator.
-  const { seed, ...config } = spec.config ?? {};
-  return byClassName.get(spec.className, where)({ ...config, seed: seed ?? undefined });
+  const { seed, ...settings } = (config ?? {}) as Record<string, unknown>;
+  return byClassName.get(given.className, where)(seed === null || seed === undefined ? settings : { ...settings, seed });
 }
 
 /** An initializer option in its JSON form, for `getConfig`. */

@@ -3,6 +3,7 @@ import { elu, leakyRelu, relu, softmax } from '../activations/functions';
 import { SOFTMAX, type ActivationKey } from '../activations/registry';
 import type { Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
+import { describeValue } from '../util/options';
 import { ActivationSlot } from './activation-slot';
 import { Layer, type LayerClass, type LayerConfig, type LayerOptions } from './layer';
 import { optional, required, type OptionSpecs } from './options';
@@ -15,9 +16,13 @@ import { PReLU } from './prelu';
 export abstract class ActivationLayer extends Layer {
   protected readonly slot: ActivationSlot;
 
-  protected constructor(fn: ActivationFunction | ActivationKey, options: LayerOptions) {
-    super(options);
-    this.slot = new ActivationSlot(fn, this.name);
+  /**
+   * `fn` makes the function from the checked options (`given`), which a subclass cannot read before
+   * this runs; it may throw, naming `layer`.
+   */
+  protected constructor(options: unknown, fn: (given: LayerOptions, layer: Layer) => ActivationFunction | ActivationKey) {
+    super(options as LayerOptions);
+    this.slot = new ActivationSlot(fn(this.given, this), this.name);
   }
 
   forward(x: Tensor, training: boolean): Tensor {
@@ -33,8 +38,10 @@ export abstract class ActivationLayer extends Layer {
   }
 }
 
-function checkNumber(layer: Layer, name: string, value: number, ok: boolean, expected: string): void {
-  if (typeof value !== 'number' || Number.isNaN(value) || !ok) {
+/** Throws unless `ok`, with the message the kind check gives (the option's `expected` words). */
+function checkNumber(layer: Layer, name: string, value: number, ok: boolean): void {
+  if (!ok) {
+    const expected = (layer.constructor as typeof Layer).options[name].expected;
     throw new LayerwiseError(`${layer.name}: ${name} must be ${expected}. Received: ${name}=${value}.`);
   }
 }
@@ -44,15 +51,21 @@ export interface ReLUOptions extends LayerOptions {
   maxValue?: number;
 }
 
-/** max(x, 0), optionally capped at `maxValue`. */
+/**
+ * max(x, 0), optionally capped at `maxValue`. Keras's ReLU also takes `negative_slope` and
+ * `threshold`; layerwise's does not (use LeakyReLU for a slope).
+ */
 export class ReLU extends ActivationLayer {
   static override readonly className = 'ReLU';
-  static override readonly options: OptionSpecs = { maxValue: optional('optionalNumber') };
+  static override readonly options: OptionSpecs = { maxValue: optional('optionalNumber', 'a positive number') };
+  static override readonly positional = 'maxValue';
   readonly maxValue?: number;
 
-  constructor({ maxValue, ...base }: ReLUOptions = {}) {
-    super(maxValue === undefined ? 'relu' : relu(maxValue), base);
-    if (maxValue !== undefined) checkNumber(this, 'maxValue', maxValue, maxValue > 0, 'a positive number');
+  /** `new ReLU()`, `new ReLU({ maxValue: 6 })`, or `new ReLU(6)` (Keras's first argument, `max_value`). */
+  constructor(options: ReLUOptions | number = {}) {
+    super(options, ({ maxValue }: ReLUOptions) => (maxValue === undefined ? 'relu' : relu(maxValue)));
+    const { maxValue } = this.given as ReLUOptions;
+    if (maxValue !== undefined) checkNumber(this, 'maxValue', maxValue, maxValue > 0);
     this.maxValue = maxValue;
   }
 
@@ -69,12 +82,17 @@ export interface LeakyReLUOptions extends LayerOptions {
 /** x for x > 0, alpha · x otherwise: the gradient never dies. */
 export class LeakyReLU extends ActivationLayer {
   static override readonly className = 'LeakyReLU';
-  static override readonly options: OptionSpecs = { alpha: optional('number') };
+  static override readonly options: OptionSpecs = { alpha: optional('number', 'a finite number') };
+  static override readonly positional = 'alpha';
+  /** Keras 3 calls alpha `negative_slope`. */
+  static override readonly aliases = { negativeSlope: 'alpha' };
   readonly alpha: number;
 
-  constructor({ alpha = 0.3, ...base }: LeakyReLUOptions = {}) {
-    super(leakyRelu(alpha), base);
-    checkNumber(this, 'alpha', alpha, Number.isFinite(alpha), 'a finite number');
+  /** `new LeakyReLU({ alpha: 0.2 })`, `new LeakyReLU({ negativeSlope: 0.2 })` (Keras 3's name) or `new LeakyReLU(0.2)`. */
+  constructor(options: LeakyReLUOptions | number = {}) {
+    super(options, ({ alpha = 0.3 }: LeakyReLUOptions) => leakyRelu(alpha));
+    const { alpha = 0.3 } = this.given as LeakyReLUOptions;
+    checkNumber(this, 'alpha', alpha, Number.isFinite(alpha));
     this.alpha = alpha;
   }
 
@@ -91,12 +109,15 @@ export interface ELUOptions extends LayerOptions {
 /** x for x > 0, alpha · (e^x − 1) otherwise. */
 export class ELU extends ActivationLayer {
   static override readonly className = 'ELU';
-  static override readonly options: OptionSpecs = { alpha: optional('number') };
+  static override readonly options: OptionSpecs = { alpha: optional('number', 'a finite number') };
+  static override readonly positional = 'alpha';
   readonly alpha: number;
 
-  constructor({ alpha = 1, ...base }: ELUOptions = {}) {
-    super(elu(alpha), base);
-    checkNumber(this, 'alpha', alpha, Number.isFinite(alpha), 'a finite number');
+  /** `new ELU({ alpha: 0.5 })` or `new ELU(0.5)`. */
+  constructor(options: ELUOptions | number = {}) {
+    super(options, ({ alpha = 1 }: ELUOptions) => elu(alpha));
+    const { alpha = 1 } = this.given as ELUOptions;
+    checkNumber(this, 'alpha', alpha, Number.isFinite(alpha));
     this.alpha = alpha;
   }
 
@@ -113,12 +134,15 @@ export interface SoftmaxOptions extends LayerOptions {
 /** Softmax along one axis, numerically stable. */
 export class Softmax extends ActivationLayer {
   static override readonly className = 'Softmax';
-  static override readonly options: OptionSpecs = { axis: optional('integer') };
+  static override readonly options: OptionSpecs = { axis: optional('integer', 'a non-zero integer (axis 0 is the batch)') };
+  static override readonly positional = 'axis';
   readonly axis: number;
 
-  constructor({ axis = -1, ...base }: SoftmaxOptions = {}) {
-    super(axis === -1 ? SOFTMAX : softmax(axis), base);
-    checkNumber(this, 'axis', axis, Number.isInteger(axis) && axis !== 0, 'a non-zero integer (axis 0 is the batch)');
+  /** `new Softmax()`, `new Softmax({ axis: 1 })` or `new Softmax(1)`. */
+  constructor(options: SoftmaxOptions | number = {}) {
+    super(options, ({ axis = -1 }: SoftmaxOptions) => (axis === -1 ? SOFTMAX : softmax(axis)));
+    const { axis = -1 } = this.given as SoftmaxOptions;
+    checkNumber(this, 'axis', axis, axis !== 0);
     this.axis = axis;
   }
 
@@ -145,12 +169,21 @@ export interface ActivationOptions extends LayerOptions {
 /** Applies an activation from the registry by key, as a layer of its own. */
 export class Activation extends ActivationLayer {
   static override readonly className = 'Activation';
-  static override readonly options: OptionSpecs = { activation: required('activation') };
+  static override readonly options: OptionSpecs = { activation: required('activation', `an activation key (such as 'relu')`) };
+  static override readonly positional = 'activation';
   readonly activation: string;
 
-  constructor({ activation, ...base }: ActivationOptions) {
-    super(activation, base);
-    this.activation = activation;
+  /** `new Activation({ activation: 'relu' })` or `new Activation('relu')`. A layer given as activation is added as a layer instead. */
+  constructor(options: ActivationOptions | ActivationKey) {
+    super(options, (given, layer) => {
+      const { activation } = given as ActivationOptions;
+      if (typeof activation !== 'string') {
+        const hint = (activation as unknown) instanceof Layer ? ' Add a layer to the model as a layer of its own.' : '';
+        throw new LayerwiseError(`${layer.name}: activation must be an activation key (such as 'relu'). Received: activation=${describeValue(activation)}.${hint}`);
+      }
+      return activation;
+    });
+    this.activation = (this.given as ActivationOptions).activation;
   }
 
   override getConfig(): LayerConfig {

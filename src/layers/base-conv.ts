@@ -55,12 +55,11 @@ export abstract class BaseConv extends KernelLayer {
   protected constructor(
     private readonly rank: Rank,
     paddings: readonly ConvPadding[],
-    { filters, kernelSize, strides = 1, padding = 'valid', dilationRate = 1, ...options }: BaseConvOptions<number | readonly number[]> & { padding?: ConvPadding },
+    options: unknown,
   ) {
     super(options);
-    if (!Number.isInteger(filters) || filters <= 0) {
-      throw new LayerwiseError(`${this.name}: filters must be a positive integer. Received: filters=${filters}.`);
-    }
+    // filters (a positive integer) and padding's type are checked with the other options, by their kinds (layer.ts).
+    const { filters, kernelSize, strides = 1, padding = 'valid', dilationRate = 1 } = this.given as BaseConvOptions<number | readonly number[]> & { padding?: ConvPadding };
     this.padding = paddingOption(this, padding, paddings);
     this.filters = filters;
     this.kernelSize = sizeOption(this, 'kernelSize', kernelSize, rank);

@@ -33,8 +33,8 @@ export class BatchNormalization extends Layer {
   static override readonly className = 'BatchNormalization';
   static override readonly options: OptionSpecs = {
     axis: optional('axis'),
-    momentum: optional('number'),
-    epsilon: optional('number'),
+    momentum: optional('number', 'in [0, 1)'),
+    epsilon: optional('number', 'positive'),
     center: optional('boolean'),
     scale: optional('boolean'),
     betaInitializer: optional('initializer'),
@@ -58,21 +58,22 @@ export class BatchNormalization extends Layer {
   private usedBatchStatistics = false;
   private xhat?: Tensor;
 
-  constructor({
-    axis = -1,
-    momentum = 0.99,
-    epsilon = 1e-3,
-    center = true,
-    scale = true,
-    betaInitializer = 'zeros',
-    gammaInitializer = 'ones',
-    movingMeanInitializer = 'zeros',
-    movingVarianceInitializer = 'ones',
-    ...base
-  }: BatchNormalizationOptions = {}) {
-    super(base);
+  constructor(options: BatchNormalizationOptions = {}) {
+    super(options);
+    const {
+      axis = -1,
+      momentum = 0.99,
+      epsilon = 1e-3,
+      center = true,
+      scale = true,
+      betaInitializer = 'zeros',
+      gammaInitializer = 'ones',
+      movingMeanInitializer = 'zeros',
+      movingVarianceInitializer = 'ones',
+    } = this.given as BatchNormalizationOptions;
     if (!(momentum >= 0 && momentum < 1)) throw new LayerwiseError(`${this.name}: momentum must be in [0, 1). Received: momentum=${momentum}.`);
     if (!(epsilon > 0)) throw new LayerwiseError(`${this.name}: epsilon must be positive. Received: epsilon=${epsilon}.`);
+    if (epsilon === Infinity) throw new LayerwiseError(`${this.name}: epsilon must be finite. Received: epsilon=${epsilon}.`);
     this.axis = axis;
     this.momentum = momentum;
     this.epsilon = epsilon;

@@ -16,15 +16,15 @@ export interface DenseOptions extends KernelLayerOptions {
 export class Dense extends KernelLayer {
   static override readonly className = 'Dense';
   static override readonly options: OptionSpecs = { units: required('positiveInteger'), ...KernelLayer.options };
+  static override readonly positional = 'units';
 
   readonly units: number;
 
-  constructor({ units, ...options }: DenseOptions) {
+  /** `new Dense({ units: 8, activation: 'relu' })`, or `new Dense(8)` for the units alone (as Keras's `Dense(8)`). */
+  constructor(options: DenseOptions | number) {
     super(options);
-    if (!Number.isInteger(units) || units <= 0) {
-      throw new LayerwiseError(`${this.name}: units must be a positive integer. Received: units=${units}.`);
-    }
-    this.units = units;
+    // A positive integer: checked with the other options, by their kinds (layer.ts).
+    this.units = (this.given as DenseOptions).units;
   }
 
   protected kernelShape(inputShape: Shape): Shape {

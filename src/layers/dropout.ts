@@ -18,7 +18,8 @@ export interface DropoutOptions extends LayerOptions {
  */
 export class Dropout extends Layer {
   static override readonly className = 'Dropout';
-  static override readonly options: OptionSpecs = { rate: required('number'), seed: optional('seed') };
+  static override readonly options: OptionSpecs = { rate: required('number', 'a number in [0, 1)'), seed: optional('seed') };
+  static override readonly positional = 'rate';
 
   readonly rate: number;
   readonly seed?: number;
@@ -26,9 +27,11 @@ export class Dropout extends Layer {
   /** The scale applied to each input in the last training batch (0 or 1 / (1 − rate)). */
   private mask?: Tensor;
 
-  constructor({ rate, seed, ...base }: DropoutOptions) {
-    super(base);
-    if (typeof rate !== 'number' || !(rate >= 0 && rate < 1)) {
+  /** `new Dropout({ rate: 0.5, seed: 1 })`, or `new Dropout(0.5)` (as Keras's `Dropout(0.5)`). */
+  constructor(options: DropoutOptions | number) {
+    super(options as LayerOptions);
+    const { rate, seed } = this.given as DropoutOptions;
+    if (!(rate >= 0 && rate < 1)) {
       throw new LayerwiseError(`${this.name}: rate must be a number in [0, 1). Received: rate=${rate}.`);
     }
     this.rate = rate;

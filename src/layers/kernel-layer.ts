@@ -48,8 +48,9 @@ export abstract class KernelLayer extends Layer {
   /** The rows of the last forward batch. */
   private rows?: Tensor;
 
-  protected constructor({ activation, useBias = true, kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', seed, ...base }: KernelLayerOptions) {
-    super(base);
+  protected constructor(options: unknown) {
+    super(options as KernelLayerOptions);
+    const { activation, useBias = true, kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', seed } = this.given as KernelLayerOptions;
     this.useBias = useBias;
     this.activation = new ActivationSlot(isActivationConfig(activation) ? activationFromConfig(activation, this.name) : activation, this.name);
     // A frozen layer freezes its activation layer too (a PReLU's alpha), as Keras freezes sublayers.
@@ -75,6 +76,8 @@ export abstract class KernelLayer extends Layer {
   override build(inputShape: Shape): void {
     if (!this.built) {
       const kernelShape = this.kernelShape(inputShape);
+      this.checkWeightSize('kernel', kernelShape);
+      this.checkOutputSize(inputShape);
       this.activation.build(this.computeOutputShape(inputShape));
       const rng = rngFor(this.seed);
       this.kernel = this.addWeight('kernel', kernelShape, this.kernelInitializer, rng);

@@ -1,11 +1,12 @@
 import { getInitializer, type InitializerSpec } from '../initializers';
 import { BufferCache } from '../tensor/buffers';
 import { rngFor, type Rng } from '../tensor/random';
-import { clone, compact, firstNonFinite, formatShape, shapesEqual, zeros, type Shape, type Tensor } from '../tensor/tensor';
+import { clone, compact, firstNonFinite, formatShape, shapesEqual, sizeOf, zeros, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
+import { checkOptions, describeValue, isOptionsObject } from '../util/options';
 import type { ActivationSlot } from './activation-slot';
 import { uniqueName } from './naming';
-import type { OptionSpecs } from './options';
+import { KIND_EXAMPLES, KINDS, type OptionSpecs } from './options';
 
 /** A weight and its gradient. Gradients accumulate; the model zeroes them once per batch. */
 export interface Param {
@@ -26,6 +27,60 @@ export interface LayerOptions {
   trainable?: boolean;
 }
 
+/** The options every layer takes, besides those its class declares. */
+const BASE_OPTIONS = ['name', 'inputShape', 'trainable'] as const;
+
+/**
+ * The most values one weight, or one sample of a layer's output, may hold: 2^28 (1 GiB of float32).
+ * Above it a size is a mistake (`units: 1e9`), and failing names it before anything is allocated.
+ */
+export const MAX_VALUES = 2 ** 28;
+
+/** How messages write a layer's options: `{ filters: 8, kernelSize: 3 }`, from its required options (or its first). */
+function exampleOptions(layerClass: typeof Layer): string {
+  const entries = Object.entries(layerClass.options);
+  const shown = entries.filter(([, spec]) => spec.required);
+  const list = (shown.length ? shown : entries.slice(0, 1)).map(([name, spec]) => `${name}: ${KIND_EXAMPLES[spec.kind]}`);
+  return list.length ? `{ ${list.join(', ')} }` : `{ name: 'my_${layerClass.className.toLowerCase()}' }`;
+}
+
+/**
+ * Checks the options a layer's constructor receives, once, against what its class declares: the
+ * value must be an options object (or the bare value of the class's positional option: `new
+ * Dense(8)`), every key one of the class's options or the base ones (an unknown key fails with
+ * the nearest known key), every value of its option's kind, every required option present. `where`
+ * names the layer in messages. Returns the options with aliases resolved and nulls of nullable kinds
+ * dropped (null means "absent" there, as Keras's None).
+ */
+function checkLayerOptions(layerClass: typeof Layer, options: unknown, where: string): Record<string, unknown> {
+  const specs = layerClass.options;
+  const example = exampleOptions(layerClass);
+  const positional = layerClass.positional;
+  const checked = checkOptions<Record<string, unknown>>(layerClass.className, options, [...Object.keys(specs), ...BASE_OPTIONS], {
+    aliases: layerClass.aliases,
+    positional,
+    example: positional ? `${example} (or new ${layerClass.className}(${KIND_EXAMPLES[specs[positional].kind]}))` : example,
+    where,
+  });
+  for (const [option, spec] of Object.entries(specs)) {
+    const value = checked[option];
+    const kind = KINDS[spec.kind];
+    const expected = spec.expected ?? kind.expected;
+    if (value === undefined || (value === null && kind.nullable)) {
+      if (spec.required) {
+        throw new LayerwiseError(
+          `${where}: the option ${option} (${expected}) is missing: ${layerClass.className} has no default for it. ` +
+            `Write, for example, new ${layerClass.className}(${example}).`,
+        );
+      }
+      delete checked[option];
+    } else if (!kind.test(value)) {
+      throw new LayerwiseError(`${where}: ${option} must be ${expected}. Received: ${option}=${describeValue(value)}.`);
+    }
+  }
+  return checked;
+}
+
 /** A JSON-friendly description of a layer, enough to rebuild it. */
 export type LayerConfig = { name: string; trainable: boolean; inputShape?: number[] } & Record<string, unknown>;
 
@@ -44,8 +99,18 @@ export abstract class Layer {
   static readonly options: OptionSpecs = {};
   /** Whether the layer works on channels-last data with spatial axes (Keras writes `data_format` for it). */
   static readonly channelsLast: boolean = false;
+  /** The option a bare first argument stands for, as Keras's first argument: Dense's `units` (`new Dense(8)`). */
+  static readonly positional?: string;
+  /** Other names accepted for options, mapped to the class's own: Keras 3's `{ negativeSlope: 'alpha' }`. */
+  static readonly aliases: Readonly<Record<string, string>> = {};
 
   readonly name: string;
+  /**
+   * The options as the constructor received them, checked once here against the class's declared
+   * options (see `checkLayerOptions`): aliases resolved, a bare positional value wrapped. Subclass
+   * constructors read their own options from it, never from their argument (which may be `8`).
+   */
+  protected readonly given: Readonly<LayerOptions>;
   /** The per-sample input shape declared by the user, if any. */
   readonly inputShape?: Shape;
 
@@ -54,19 +119,31 @@ export abstract class Layer {
   private readonly weights: Param[] = [];
   private readonly buffers = new BufferCache();
 
-  constructor({ name, inputShape, trainable = true }: LayerOptions = {}) {
-    this.name = name ?? uniqueName(this.className);
+  /**
+   * Checks the options for the class being constructed (`new.target`), whichever subclass that is:
+   * subclasses pass their whole argument here first and read their options from `given`.
+   */
+  constructor(options: LayerOptions = {}) {
+    const layerClass = new.target as unknown as typeof Layer;
+    const givenName = isOptionsObject(options) ? options.name : undefined;
+    this.name = typeof givenName === 'string' && givenName !== '' ? givenName : uniqueName(layerClass.className);
+    const given = checkLayerOptions(layerClass, options, this.name);
+    const { name, inputShape, trainable = true } = given as LayerOptions;
+    if (name !== undefined && (typeof name !== 'string' || name === '')) {
+      throw new LayerwiseError(`${this.name}: name must be a non-empty string. Received: name=${describeValue(name)}.`);
+    }
     this.trainableFlag = true;
     this.trainable = trainable;
     if (inputShape !== undefined) {
       if (!Array.isArray(inputShape) || inputShape.length === 0 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
         throw new LayerwiseError(
           `${this.name}: inputShape must be a non-empty array of positive integers (one sample, no batch dimension). ` +
-            `Received: ${JSON.stringify(inputShape)}.`,
+            `Received: ${describeValue(inputShape)}.`,
         );
       }
       this.inputShape = [...inputShape];
     }
+    this.given = given;
   }
 
   /**
@@ -81,7 +158,7 @@ export abstract class Layer {
 
   set trainable(value: boolean) {
     if (typeof value !== 'boolean') {
-      throw new LayerwiseError(`${this.name}: trainable must be true or false. Received: trainable=${JSON.stringify(value)}.`);
+      throw new LayerwiseError(`${this.name}: trainable must be true or false. Received: trainable=${describeValue(value)}.`);
     }
     this.trainableFlag = value;
     const activation = this.fusedActivation()?.layer;
@@ -112,7 +189,36 @@ export abstract class Layer {
           `but now receives ${formatShape(inputShape)}. A layer instance can be used in one place only; create a new layer.`,
       );
     }
+    this.checkOutputSize(inputShape);
     this.builtShape = [...inputShape];
+  }
+
+  /**
+   * Throws, naming the layer and the size, when a weight of `shape` would hold more than
+   * `MAX_VALUES`: `addWeight` calls it before allocating, and a build may call it before adding any.
+   */
+  protected checkWeightSize(name: string, shape: Shape): void {
+    const values = sizeOf(shape);
+    if (!(values <= MAX_VALUES)) {
+      throw new LayerwiseError(
+        `${this.name}: the weight ${name} would have shape [${shape.join(', ')}], ${values} values, more than the 2^28 ` +
+          `(${MAX_VALUES}) layerwise allows in one weight. Check the layer's sizes (units, filters, kernelSize) and its input shape.`,
+      );
+    }
+  }
+
+  /**
+   * Throws, naming the layer and the size, when one sample of the output for `inputShape` would hold
+   * more than `MAX_VALUES`; `build` calls it, and a layer with weights calls it before adding them.
+   */
+  protected checkOutputSize(inputShape: Shape): void {
+    const values = sizeOf(this.computeOutputShape(inputShape));
+    if (values > MAX_VALUES) {
+      throw new LayerwiseError(
+        `${this.name}: its output for input ${formatShape(inputShape)} would hold ${values} values a sample, more than the ` +
+          `2^28 (${MAX_VALUES}) layerwise allows. Check the sizes given to the layer (units, filters, padding) and the input shape.`,
+      );
+    }
   }
 
   /** The per-sample output shape for a per-sample input shape. Shape-preserving by default. */
@@ -224,6 +330,7 @@ export abstract class Layer {
 
   /** Creates a weight; called from `build`. `trainable` false marks state the optimizer never updates (moving statistics). */
   protected addWeight(name: string, shape: Shape, initializer: InitializerSpec, rng: Rng = rngFor(), trainable = true): Param {
+    this.checkWeightSize(name, shape);
     const value = getInitializer(initializer, this.name).init(shape, rng);
     const layer = this;
     const param: Param = {

@@ -44,10 +44,70 @@ export interface OptionSpec {
    * metadata, not in the Keras config.
    */
   layerwiseOnly?: boolean;
+  /**
+   * How messages describe the values it takes, when its kind says too little: Dropout's rate is
+   * `'a number in [0, 1)'`. The constructor checks that range; the kind check only uses the words.
+   */
+  expected?: string;
 }
 
 /** The options of a layer class (besides `name`, `trainable` and `inputShape`, which every layer has). */
 export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
-export const optional = (kind: OptionKind): OptionSpec => ({ kind });
-export const required = (kind: OptionKind): OptionSpec => ({ kind, required: true });
+export const optional = (kind: OptionKind, expected?: string): OptionSpec => (expected === undefined ? { kind } : { kind, expected });
+export const required = (kind: OptionKind, expected?: string): OptionSpec => ({ ...optional(kind, expected), required: true });
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
+
+/**
+ * Whether a value given to a constructor has the JavaScript type of its kind, with what the
+ * messages call it. Kinds whose values have a structure (sizes, paddings, shapes) are checked here
+ * for their type only (a number or an array); their constructors check the structure and the
+ * ranges, with messages of the same form.
+ */
+export const KINDS: Readonly<Record<OptionKind, { test: (value: unknown) => boolean; expected: string; nullable?: boolean }>> = {
+  positiveInteger: { test: (v) => Number.isInteger(v) && (v as number) > 0, expected: 'a positive integer' },
+  integer: { test: Number.isInteger, expected: 'an integer' },
+  axis: { test: Number.isInteger, expected: 'an integer' },
+  number: { test: isNumber, expected: 'a number' },
+  optionalNumber: { test: isNumber, expected: 'a number or null', nullable: true },
+  boolean: { test: (v) => typeof v === 'boolean', expected: 'true or false' },
+  seed: { test: Number.isInteger, expected: 'an integer seed or null', nullable: true },
+  activation: {
+    // A key, a Layer instance, or a saved { className, config }: ActivationSlot tells them apart.
+    test: (v) => typeof v === 'string' || isObject(v),
+    expected: `an activation key (such as 'relu') or a Layer instance (such as new LeakyReLU(0.2))`,
+  },
+  initializer: {
+    test: (v) => typeof v === 'string' || (isObject(v) && (typeof v.init === 'function' || (typeof v.className === 'string' && (v.config === undefined || isObject(v.config))))),
+    expected: `an initializer key (such as 'heNormal') or an initializer (such as initializers.heNormal({ seed: 1 }))`,
+  },
+  padding: { test: (v) => v === 'valid' || v === 'same', expected: `'valid' or 'same'` },
+  convPadding: { test: (v) => v === 'valid' || v === 'same' || v === 'causal', expected: `'valid', 'same' or 'causal'` },
+  size1: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'a positive integer or a list of one' },
+  size2: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'a positive integer or a pair of them' },
+  zeroPadding2d: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'non-negative integers' },
+  targetShape: { test: Array.isArray, expected: 'positive integers with at most one -1' },
+  shape: { test: Array.isArray, expected: 'a list of positive integers' },
+};
+
+/** A value of each kind, for the examples messages give: `new Conv2D({ filters: 8, kernelSize: 3 })`. */
+export const KIND_EXAMPLES: Readonly<Record<OptionKind, string>> = {
+  positiveInteger: '8',
+  integer: '-1',
+  axis: '-1',
+  number: '0.5',
+  optionalNumber: '6',
+  boolean: 'true',
+  seed: '42',
+  activation: `'relu'`,
+  initializer: `'heNormal'`,
+  padding: `'same'`,
+  convPadding: `'same'`,
+  size1: '3',
+  size2: '3',
+  zeroPadding2d: '1',
+  targetShape: '[7, 7, 1]',
+  shape: '[28, 28, 1]',
+};

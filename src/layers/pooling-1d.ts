@@ -7,8 +7,10 @@ export type Pooling1DOptions = WindowPoolingOptions<number | [number]>;
 /** Pooling over sliding windows of sequences [batch, steps, channels]. */
 export abstract class Pooling1D extends WindowPooling {
   static override readonly options: OptionSpecs = poolingOptions(1);
+  static override readonly positional = 'poolSize';
 
-  constructor(options: Pooling1DOptions = {}) {
+  /** `new MaxPooling1D({ poolSize: 3, strides: 2 })`, or `new MaxPooling1D(3)` for the pool size alone. */
+  constructor(options: Pooling1DOptions | number | [number] = {}) {
     super(1, options);
   }
 }

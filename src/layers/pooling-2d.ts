@@ -7,8 +7,10 @@ export type Pooling2DOptions = WindowPoolingOptions<number | [number, number]>;
 /** Pooling over sliding windows of images [batch, height, width, channels]. */
 export abstract class Pooling2D extends WindowPooling {
   static override readonly options: OptionSpecs = poolingOptions(2);
+  static override readonly positional = 'poolSize';
 
-  constructor(options: Pooling2DOptions = {}) {
+  /** `new MaxPooling2D({ poolSize: 3, strides: 2 })`, or `new MaxPooling2D(3)` for the pool size alone. */
+  constructor(options: Pooling2DOptions | number | [number, number] = {}) {
     super(2, options);
   }
 }

@@ -18,8 +18,8 @@ export abstract class PoolingLayer extends Layer {
   private geometry?: Window2D;
   private argmax = new Int32Array(0);
 
-  protected constructor(protected readonly rank: Rank, options: LayerOptions) {
-    super(options);
+  protected constructor(protected readonly rank: Rank, options: unknown) {
+    super(options as LayerOptions);
   }
 
   /** The windows over the spatial axes, for a batch size. */
@@ -85,8 +85,9 @@ export abstract class WindowPooling extends PoolingLayer {
   readonly strides: number[];
   readonly padding: Padding;
 
-  protected constructor(rank: Rank, { poolSize = 2, strides, padding = 'valid', ...base }: WindowPoolingOptions<number | readonly number[]>) {
-    super(rank, base);
+  protected constructor(rank: Rank, options: unknown) {
+    super(rank, options);
+    const { poolSize = 2, strides, padding = 'valid' } = this.given as WindowPoolingOptions<number | readonly number[]>;
     const list = (v: number | readonly number[]) => (typeof v === 'number' ? Array.from({ length: rank }, () => v) : Array.isArray(v) ? [...v] : []);
     this.poolSize = list(poolSize);
     this.strides = list(strides ?? poolSize);

@@ -21,8 +21,9 @@ export class PReLU extends Layer {
   private alpha?: Param;
   private x?: Tensor;
 
-  constructor({ alphaInitializer = 'zeros', ...base }: PReLUOptions = {}) {
-    super(base);
+  constructor(options: PReLUOptions = {}) {
+    super(options);
+    const { alphaInitializer = 'zeros' } = this.given as PReLUOptions;
     this.alphaInitializer = getInitializer(alphaInitializer, this.name);
   }
 

@@ -12,12 +12,15 @@ export interface ReshapeOptions extends LayerOptions {
 export class Reshape extends Layer {
   static override readonly className = 'Reshape';
   static override readonly options: OptionSpecs = { targetShape: required('targetShape') };
+  static override readonly positional = 'targetShape';
   readonly targetShape: number[];
   private inputBatchShape?: Shape;
 
-  constructor({ targetShape, ...base }: ReshapeOptions) {
-    super(base);
-    if (!Array.isArray(targetShape) || targetShape.filter((d) => d === -1).length > 1 || !targetShape.every((d) => d === -1 || (Number.isInteger(d) && d > 0))) {
+  /** `new Reshape({ targetShape: [7, 7, 1] })`, or `new Reshape([7, 7, 1])` (as Keras's `Reshape((7, 7, 1))`). */
+  constructor(options: ReshapeOptions | number[]) {
+    super(options as LayerOptions);
+    const { targetShape } = this.given as ReshapeOptions;
+    if (targetShape.filter((d) => d === -1).length > 1 || !targetShape.every((d) => d === -1 || (Number.isInteger(d) && d > 0))) {
       throw new LayerwiseError(
         `${this.name}: targetShape must be positive integers with at most one -1. Received: targetShape=${JSON.stringify(targetShape)}.`,
       );

@@ -17,14 +17,19 @@ export class ZeroPadding2D extends Layer {
   static override readonly className = 'ZeroPadding2D';
   static override readonly options: OptionSpecs = { padding: optional('zeroPadding2d') };
   static override readonly channelsLast = true;
+  static override readonly positional = 'padding';
   readonly padding: [[number, number], [number, number]];
   private readonly pads: Pad2D;
   private inputBatchShape?: Shape;
 
-  constructor({ padding = 1, ...base }: ZeroPadding2DOptions = {}) {
-    super(base);
+  /** `new ZeroPadding2D({ padding: [1, 2] })`, or `new ZeroPadding2D([1, 2])` (as Keras's `ZeroPadding2D((1, 2))`). */
+  constructor(options: ZeroPadding2DOptions | NonNullable<ZeroPadding2DOptions['padding']> = {}) {
+    super(options as LayerOptions);
+    const { padding = 1 } = this.given as ZeroPadding2DOptions;
     const [rows, cols] = typeof padding === 'number' ? [padding, padding] : padding;
-    this.padding = [typeof rows === 'number' ? [rows, rows] : [rows?.[0], rows?.[1]], typeof cols === 'number' ? [cols, cols] : [cols?.[0], cols?.[1]]];
+    // A pair, of numbers or of pairs: one entry more or less anywhere is a mistake, not something to drop.
+    const pair = (side: unknown): [number, number] => (typeof side === 'number' ? [side, side] : Array.isArray(side) && side.length === 2 ? [side[0], side[1]] : [NaN, NaN]);
+    this.padding = typeof padding === 'number' || padding.length === 2 ? [pair(rows), pair(cols)] : [[NaN, NaN], [NaN, NaN]];
     if (!this.padding.flat().every((p) => Number.isInteger(p) && p >= 0)) {
       throw new LayerwiseError(`${this.name}: padding must be non-negative integers. Received: padding=${JSON.stringify(padding)}.`);
     }

@@ -2,6 +2,7 @@ import type { Activation } from '../activations/activation';
 import { SIGMOID, SOFTMAX } from '../activations/registry';
 import { formatShape, shapesEqual, sizeOf, type Shape } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
+import { checkOptions, describeValue } from '../util/options';
 
 /** Probabilities are clipped to [EPSILON, 1 − EPSILON] before a log, as Keras and TF.js do. */
 export const EPSILON = 1e-7;
@@ -27,6 +28,23 @@ export interface Loss {
 export interface CrossentropyOptions {
   /** Predictions are logits (no sigmoid or softmax applied). Default false. */
   fromLogits?: boolean;
+}
+
+/**
+ * Checks the options of a cross-entropy factory (`fromLogits`, a boolean): an unknown key, such as
+ * Keras's `from_logits` or `label_smoothing`, fails naming the loss and the nearest known key.
+ */
+function crossentropyOptions(name: string, options: unknown): boolean {
+  const { fromLogits = false } = checkOptions<CrossentropyOptions>(name, options, ['fromLogits'], { example: '{ fromLogits: true }' });
+  if (typeof fromLogits !== 'boolean') {
+    throw new LayerwiseError(`${name}: fromLogits must be true or false. Received: fromLogits=${describeValue(fromLogits)}.`);
+  }
+  return fromLogits;
+}
+
+/** A loss factory without options takes nothing, or an empty object: any key fails, naming the loss. */
+function noOptions(name: string, options: unknown): void {
+  checkOptions(name, options, [], { example: '{}' });
 }
 
 /** Rows along the last axis: `rows` rows of `width` values. */
@@ -69,17 +87,22 @@ function elementLoss(
   };
 }
 
-/** mean((p − y)²) over the last axis, averaged over rows. */
-export const meanSquaredError = (): Loss =>
-  elementLoss('meanSquaredError', (p, y) => (p - y) * (p - y), (p, y) => 2 * (p - y));
+/** mean((p − y)²) over the last axis, averaged over rows. It takes no options. */
+export function meanSquaredError(options?: Record<string, never>): Loss {
+  noOptions('meanSquaredError', options);
+  return elementLoss('meanSquaredError', (p, y) => (p - y) * (p - y), (p, y) => 2 * (p - y));
+}
 
-/** mean(|p − y|) over the last axis, averaged over rows. */
-export const meanAbsoluteError = (): Loss =>
-  elementLoss('meanAbsoluteError', (p, y) => Math.abs(p - y), (p, y) => Math.sign(p - y));
+/** mean(|p − y|) over the last axis, averaged over rows. It takes no options. */
+export function meanAbsoluteError(options?: Record<string, never>): Loss {
+  noOptions('meanAbsoluteError', options);
+  return elementLoss('meanAbsoluteError', (p, y) => Math.abs(p - y), (p, y) => Math.sign(p - y));
+}
 
 /** −(y log p + (1 − y) log(1 − p)), averaged; with `fromLogits`, computed stably from z. */
-export function binaryCrossentropy({ fromLogits = false }: CrossentropyOptions = {}): Loss {
+export function binaryCrossentropy(options: CrossentropyOptions = {}): Loss {
   const name = 'binaryCrossentropy';
+  const fromLogits = crossentropyOptions(name, options);
   return {
     ...elementLoss(
       name,
@@ -103,8 +126,9 @@ export function binaryCrossentropy({ fromLogits = false }: CrossentropyOptions =
  * −Σ y log p along the last axis, averaged over rows. Probabilities are renormalized to sum to 1
  * and clipped, as Keras and TF.js do; with `fromLogits` the log-softmax is computed stably.
  */
-export function categoricalCrossentropy({ fromLogits = false }: CrossentropyOptions = {}): Loss {
+export function categoricalCrossentropy(options: CrossentropyOptions = {}): Loss {
   const name = 'categoricalCrossentropy';
+  const fromLogits = crossentropyOptions(name, options);
   const matchShapes = labelsMustMatch(name);
   return {
     name,
@@ -167,8 +191,9 @@ export function categoricalCrossentropy({ fromLogits = false }: CrossentropyOpti
  * Categorical cross-entropy with integer class labels: labels have the output's shape without its
  * last axis (or with a last axis of 1).
  */
-export function sparseCategoricalCrossentropy({ fromLogits = false }: CrossentropyOptions = {}): Loss {
+export function sparseCategoricalCrossentropy(options: CrossentropyOptions = {}): Loss {
   const name = 'sparseCategoricalCrossentropy';
+  const fromLogits = crossentropyOptions(name, options);
   const dense = categoricalCrossentropy({ fromLogits });
   let oneHot = new Float32Array(0);
   return {

@@ -1,4 +1,5 @@
 import { LayerwiseError } from '../util/errors';
+import { checkOptions, describeValue } from '../util/options';
 import { Callback, type Logs } from './callbacks/base';
 
 /** Where progress text goes: `process.stderr` fits, and so does any object with `write`. */
@@ -86,6 +87,8 @@ function parts(...texts: string[]): string {
  *   Epoch 3/10 - 32/32 - 1s 31ms/step - loss: 0.4012 - accuracy: 0.8750 - val_loss: ...
  */
 export class ProgressLogger extends Callback {
+  /** The options the constructor takes. */
+  static readonly options: readonly string[] = ['verbose', 'sink', 'clock', 'interval'];
   readonly verbose: 1 | 2;
   readonly interval: number;
   private readonly sink: ProgressSink;
@@ -98,10 +101,24 @@ export class ProgressLogger extends Callback {
   private drawnWidth = 0;
   private seen = 0;
 
-  constructor({ verbose = 1, sink = defaultSink(), clock = systemClock, interval = 50 }: ProgressLoggerOptions = {}) {
+  constructor(options: ProgressLoggerOptions = {}) {
     super();
-    if (verbose !== 1 && verbose !== 2) throw new LayerwiseError(`ProgressLogger: verbose must be 1 or 2. Received: verbose=${verbose}.`);
-    if (!(interval >= 0)) throw new LayerwiseError(`ProgressLogger: interval must be a non-negative number of milliseconds. Received: ${interval}.`);
+    const { verbose = 1, sink = defaultSink(), clock = systemClock, interval = 50 } = checkOptions<ProgressLoggerOptions>(
+      'ProgressLogger',
+      options,
+      ProgressLogger.options,
+      { example: '{ verbose: 2 }' },
+    );
+    if (verbose !== 1 && verbose !== 2) throw new LayerwiseError(`ProgressLogger: verbose must be 1 or 2. Received: verbose=${describeValue(verbose)}.`);
+    if (typeof interval !== 'number' || !(interval >= 0)) {
+      throw new LayerwiseError(`ProgressLogger: interval must be a non-negative number of milliseconds. Received: ${describeValue(interval)}.`);
+    }
+    if (typeof sink !== 'object' || sink === null || typeof sink.write !== 'function') {
+      throw new LayerwiseError(`ProgressLogger: sink must be an object with a write(text) method, such as process.stdout. Received: sink=${describeValue(sink)}.`);
+    }
+    if (typeof clock !== 'function') {
+      throw new LayerwiseError(`ProgressLogger: clock must be a function returning milliseconds, such as () => performance.now(). Received: clock=${describeValue(clock)}.`);
+    }
     this.verbose = verbose;
     this.interval = interval;
     this.sink = sink;

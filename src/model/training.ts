@@ -262,7 +262,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   const yRow = y.size / samples;
   for (const callback of all) {
     callback.model = model;
-    callback.params = { epochs, steps, samples };
+    callback.params = { epochs, steps, samples, validation: validation !== undefined };
   }
 
   model.stopTraining = false;

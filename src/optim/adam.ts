@@ -1,5 +1,6 @@
 import { LayerwiseError } from '../util/errors';
-import { Optimizer, type OptimizerOptions } from './optimizer';
+import { describeValue } from '../util/options';
+import { Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
 
 export interface AdamOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
@@ -19,19 +20,22 @@ export interface AdamOptions extends OptimizerOptions {
  */
 export class Adam extends Optimizer {
   static override readonly className = 'Adam';
+  static override readonly options: readonly string[] = ['learningRate', 'beta1', 'beta2', 'epsilon'];
   readonly beta1: number;
   readonly beta2: number;
   readonly epsilon: number;
 
-  constructor({ learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 }: AdamOptions = {}) {
+  /** `new Adam({ learningRate: 1e-3, beta1: 0.9 })`, or `new Adam(1e-3)` for the learning rate alone. */
+  constructor(options: AdamOptions | number = {}) {
+    const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = optimizerOptions<AdamOptions>(new.target, options);
     super(learningRate);
     for (const [name, value] of Object.entries({ beta1, beta2 })) {
       if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-        throw new LayerwiseError(`Adam: ${name} must be a number in [0, 1). Received: ${name}=${value}.`);
+        throw new LayerwiseError(`Adam: ${name} must be a number in [0, 1). Received: ${name}=${describeValue(value)}.`);
       }
     }
-    if (typeof epsilon !== 'number' || !(epsilon > 0)) {
-      throw new LayerwiseError(`Adam: epsilon must be a positive number. Received: epsilon=${epsilon}.`);
+    if (typeof epsilon !== 'number' || !(epsilon > 0) || !Number.isFinite(epsilon)) {
+      throw new LayerwiseError(`Adam: epsilon must be a positive number. Received: epsilon=${describeValue(epsilon)}.`);
     }
     this.beta1 = beta1;
     this.beta2 = beta2;

@@ -10,7 +10,7 @@ export { Adam, type AdamOptions } from './adam';
 export { RMSprop, type RMSpropOptions } from './rmsprop';
 
 /** The constructor of an optimizer class, which rebuilds an optimizer from its `getConfig()`. */
-export type OptimizerClass = (new (config?: OptimizerConfig) => Optimizer) & { readonly className: string };
+export type OptimizerClass = (new (config?: OptimizerConfig) => Optimizer) & { readonly className: string; readonly options: readonly string[] };
 
 /**
  * Every optimizer, by its key. One fixed map: a new optimizer is one file and one line here; keys,

@@ -1,5 +1,6 @@
 import type { Param } from '../layers/layer';
 import { LayerwiseError } from '../util/errors';
+import { checkOptions, describeValue } from '../util/options';
 
 export interface OptimizerOptions {
   /** Step size. */
@@ -10,12 +11,28 @@ export interface OptimizerOptions {
 export type OptimizerConfig = Record<string, number | boolean>;
 
 /**
+ * Checks the options an optimizer's constructor receives, against the options its class declares
+ * (`static options`): an options object, or a bare learning rate (`new SGD(0.1)`, as Keras's and
+ * TF.js's first argument); an unknown key fails naming the class and the nearest known key
+ * (`"lr" is not an option of SGD. Did you mean "learningRate"?`). Each constructor calls it first,
+ * then checks its values' types and ranges.
+ */
+export function optimizerOptions<T extends OptimizerOptions>(optimizerClass: { readonly className: string; readonly options: readonly string[] }, options: unknown): T {
+  return checkOptions<T>(optimizerClass.className, options, optimizerClass.options, {
+    positional: 'learningRate',
+    example: `{ learningRate: 0.01 } (or new ${optimizerClass.className}(0.01))`,
+  });
+}
+
+/**
  * The base of every optimizer: it walks the trainable parameters once per step and keeps each
  * one's state (momentum, moments), created on first use. Subclasses write only the update rule.
  */
 export abstract class Optimizer {
   /** The class name as Keras spells it (`'SGD'`); set by each subclass, and its key in the registry. */
   static readonly className: string = 'Optimizer';
+  /** The options the class's constructor takes, the one list `optimizerOptions` checks them against. */
+  static readonly options: readonly string[] = ['learningRate'];
   /** Read on every step, so schedulers may change it between batches. */
   learningRate: number;
   /** Number of steps taken. */
@@ -24,7 +41,8 @@ export abstract class Optimizer {
 
   constructor(learningRate: number) {
     if (typeof learningRate !== 'number' || !(learningRate > 0) || !Number.isFinite(learningRate)) {
-      throw new LayerwiseError(`${new.target.name}: learningRate must be a positive number. Received: learningRate=${learningRate}.`);
+      const owner = (new.target as unknown as typeof Optimizer).className;
+      throw new LayerwiseError(`${owner}: learningRate must be a positive number. Received: learningRate=${describeValue(learningRate)}.`);
     }
     this.learningRate = learningRate;
   }

@@ -1,5 +1,6 @@
 import { LayerwiseError } from '../util/errors';
-import { Optimizer, type OptimizerOptions } from './optimizer';
+import { describeValue } from '../util/options';
+import { Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
@@ -28,23 +29,26 @@ export interface RMSpropOptions extends OptimizerOptions {
  */
 export class RMSprop extends Optimizer {
   static override readonly className = 'RMSprop';
+  static override readonly options: readonly string[] = ['learningRate', 'rho', 'momentum', 'epsilon', 'centered'];
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
   readonly centered: boolean;
 
-  constructor({ learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false }: RMSpropOptions = {}) {
+  /** `new RMSprop({ learningRate: 1e-3, rho: 0.9 })`, or `new RMSprop(1e-3)` for the learning rate alone. */
+  constructor(options: RMSpropOptions | number = {}) {
+    const { learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = optimizerOptions<RMSpropOptions>(new.target, options);
     super(learningRate);
     for (const [name, value] of Object.entries({ rho, momentum })) {
       if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-        throw new LayerwiseError(`RMSprop: ${name} must be a number in [0, 1). Received: ${name}=${value}.`);
+        throw new LayerwiseError(`RMSprop: ${name} must be a number in [0, 1). Received: ${name}=${describeValue(value)}.`);
       }
     }
     if (typeof epsilon !== 'number' || !(epsilon >= 0) || !Number.isFinite(epsilon)) {
-      throw new LayerwiseError(`RMSprop: epsilon must be a non-negative number. Received: epsilon=${epsilon}.`);
+      throw new LayerwiseError(`RMSprop: epsilon must be a non-negative number. Received: epsilon=${describeValue(epsilon)}.`);
     }
     if (typeof centered !== 'boolean') {
-      throw new LayerwiseError(`RMSprop: centered must be true or false. Received: centered=${JSON.stringify(centered)}.`);
+      throw new LayerwiseError(`RMSprop: centered must be true or false. Received: centered=${describeValue(centered)}.`);
     }
     this.rho = rho;
     this.momentum = momentum;

@@ -1,5 +1,6 @@
 import { LayerwiseError } from '../util/errors';
-import { Optimizer, type OptimizerOptions } from './optimizer';
+import { describeValue } from '../util/options';
+import { Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
 
 export interface SGDOptions extends OptimizerOptions {
   /** Default 0.01, as Keras. */
@@ -18,13 +19,19 @@ export interface SGDOptions extends OptimizerOptions {
  */
 export class SGD extends Optimizer {
   static override readonly className = 'SGD';
+  static override readonly options: readonly string[] = ['learningRate', 'momentum', 'nesterov'];
   readonly momentum: number;
   readonly nesterov: boolean;
 
-  constructor({ learningRate = 0.01, momentum = 0, nesterov = false }: SGDOptions = {}) {
+  /** `new SGD({ learningRate: 0.1, momentum: 0.9 })`, or `new SGD(0.1)` for the learning rate alone. */
+  constructor(options: SGDOptions | number = {}) {
+    const { learningRate = 0.01, momentum = 0, nesterov = false } = optimizerOptions<SGDOptions>(new.target, options);
     super(learningRate);
     if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) {
-      throw new LayerwiseError(`SGD: momentum must be a number in [0, 1). Received: momentum=${momentum}.`);
+      throw new LayerwiseError(`SGD: momentum must be a number in [0, 1). Received: momentum=${describeValue(momentum)}.`);
+    }
+    if (typeof nesterov !== 'boolean') {
+      throw new LayerwiseError(`SGD: nesterov must be true or false. Received: nesterov=${describeValue(nesterov)}.`);
     }
     this.momentum = momentum;
     this.nesterov = nesterov;

@@ -208,3 +208,47 @@ describe('getInitializer', () => {
     );
   });
 });
+
+describe('initializer options are checked', () => {
+  it('unknown keys fail, naming the initializer and the option meant', () => {
+    expect(() => initializers.randomNormal({ std: 1 } as never)).toThrow(LayerwiseError);
+    expect(() => initializers.randomNormal({ std: 1 } as never)).toThrow(/^randomNormal: "std" is not an option of randomNormal\. Did you mean "stddev"\? Its options: mean, stddev, seed\.$/);
+    expect(() => initializers.randomUniform({ min_val: -1 } as never)).toThrow(/^randomUniform: "min_val" is not an option of randomUniform\. Did you mean "minval"\?/);
+    expect(() => initializers.heNormal({ seeds: 1 } as never)).toThrow(/^heNormal: "seeds" is not an option of heNormal\. Did you mean "seed"\?/);
+    expect(() => initializers.zeros({ seed: 1 } as never)).toThrow(/^zeros: "seed" is not an option of zeros\. It takes no options\.$/);
+    expect(() => initializers.ones({ value: 2 } as never)).toThrow(/^ones: "value" is not an option of ones\./);
+  });
+
+  it('values are checked: a seed an integer or null, settings finite, stddev not negative, minval not above maxval', () => {
+    expect(() => initializers.glorotUniform({ seed: '1' } as never)).toThrow(/^glorotUniform: seed must be an integer or null\. Received: seed="1"\.$/);
+    expect(() => initializers.randomNormal({ mean: NaN })).toThrow(/^randomNormal: mean must be a finite number\. Received: mean=NaN\.$/);
+    expect(() => initializers.randomNormal({ stddev: -1 })).toThrow(/^randomNormal: stddev must be a non-negative number\. Received: stddev=-1\.$/);
+    expect(() => initializers.randomUniform({ minval: 1, maxval: 0 })).toThrow(/^randomUniform: minval must not be above maxval\. Received: minval=1, maxval=0\.$/);
+    expect(initializers.heNormal({ seed: null }).config).toEqual({ seed: null });
+  });
+
+  it('constant takes its value bare or in an object, and needs one', () => {
+    expect(initializers.constant(0.5).config).toEqual({ value: 0.5 });
+    expect(initializers.constant({ value: 0.5 }).config).toEqual({ value: 0.5 });
+    expect(() => (initializers.constant as () => Initializer)()).toThrow(/^constant: the option value \(a finite number\) is missing\. Write, for example, initializers\.constant\(\{ value: 0\.1 \}\)\.$/);
+    expect(() => initializers.constant('1' as never)).toThrow(/^constant: value must be a finite number\. Received: value="1"\.$/);
+  });
+
+  it('getInitializer refuses what is neither a key, an initializer nor a config (no raw TypeError)', () => {
+    for (const spec of [{}, null, 5, { className: 3 }, { className: 'Zeros', config: [] }]) {
+      expect(() => getInitializer(spec as never, 'dense_9')).toThrow(/^dense_9: an initializer must be a key \(such as 'heNormal'\), an initializer .* or its config \{ className, config \}\. Received: /);
+    }
+    // A saved config rebuilds, a seed of null meaning none, for the initializers with and without a seed.
+    expect(getInitializer({ className: 'Zeros', config: { seed: null } }, 'dense_9').className).toBe('Zeros');
+    expect(getInitializer({ className: 'Constant', config: { value: 2 } }, 'dense_9').config).toEqual({ value: 2 });
+    expect(getInitializer({ className: 'RandomNormal', config: { mean: 1, stddev: 0.5, seed: 3 } }, 'dense_9').config).toEqual({ mean: 1, stddev: 0.5, seed: 3 });
+    expect(() => getInitializer({ className: 'RandomNormal', config: { std: 1 } }, 'dense_9')).toThrow(/^randomNormal: "std" is not an option of randomNormal\./);
+  });
+
+  it('a Dense built with each initializer object rebuilds from its config', () => {
+    for (const init of [initializers.constant(0.25), initializers.zeros(), initializers.randomUniform({ minval: 0, maxval: 1, seed: 2 })]) {
+      const { name: _name, ...config } = new Dense({ units: 2, kernelInitializer: init }).getConfig();
+      expect(() => new Dense(config as never)).not.toThrow();
+    }
+  });
+});

@@ -111,7 +111,7 @@ describe('activation layers by hand', () => {
 });
 
 describe("'leaky_relu' and LeakyReLU share their maths", () => {
-  it("'leaky_relu', new LeakyReLU() and Activation('leaky_relu') give identical outputs and gradients (alpha 0.3)", () => {
+  it("'leaky_relu', new LeakyReLU(0.2) and Activation('leaky_relu') give identical outputs and gradients (alpha 0.2, Keras 3's key; the layer's default is Keras 3's 0.3)", () => {
     const x = randomUniform([6, 4], -3, 3, new Rng(4));
     const dy = randomUniform([6, 4], -1, 1, new Rng(5));
     const run = (layer: Layer) => {
@@ -121,12 +121,12 @@ describe("'leaky_relu' and LeakyReLU share their maths", () => {
       return { y, dx };
     };
     const byKey = run(new Activation({ activation: 'leaky_relu' }));
-    const byClass = run(new LeakyReLU());
+    const byClass = run(new LeakyReLU(0.2));
     expect(byClass).toEqual(byKey);
     expect(new LeakyReLU().alpha).toBe(0.3);
     // Through Dense with the same kernel, too.
     const withKey = buildLayer((s) => new Dense({ units: 3, activation: 'leaky_relu', seed: 1, inputShape: s }), [4]);
-    const withLayer = buildLayer((s) => new Dense({ units: 3, activation: new LeakyReLU(), seed: 1, inputShape: s }), [4]);
+    const withLayer = buildLayer((s) => new Dense({ units: 3, activation: new LeakyReLU(0.2), seed: 1, inputShape: s }), [4]);
     expect(bytesOf(withLayer.forward(x, false))).toEqual(bytesOf(withKey.forward(x, false)));
   });
 

@@ -12,6 +12,7 @@ import {
   Softmax,
   tensor,
   type ActivationSpec,
+  type DenseOptions,
   type Layer,
   type Tensor,
 } from 'layerwise';
@@ -21,7 +22,7 @@ import { awayFromZero, gradCheckLayer } from '../helpers/gradcheck';
 const t = (values: number[], shape: number[]): Tensor => tensor(Float32Array.from(values), shape);
 
 /** A Dense 4 → 3 built in a Sequential, with a fixed seed. */
-function dense(activation?: ActivationSpec, extra: Partial<ConstructorParameters<typeof Dense>[0]> = {}) {
+function dense(activation?: ActivationSpec, extra: Partial<DenseOptions> = {}) {
   return (inputShape?: number[]) => new Dense({ units: 3, activation, seed: 5, inputShape, ...extra });
 }
 
@@ -77,7 +78,7 @@ describe('Dense with each activation given by key', () => {
     });
   }
 
-  it("the spellings 'leaky_relu', 'leakyRelu' and 'LeakyReLU' are one function (alpha 0.3)", () => {
+  it("the spellings 'leaky_relu', 'leakyRelu' and 'LeakyReLU' are one function (alpha 0.2, as Keras 3's key)", () => {
     const x = awayFromZero([4, 4], 3);
     const outputs = ['leaky_relu', 'leakyRelu', 'LeakyReLU', 'leaky-relu'].map((key) => {
       const layer = buildLayer(dense(key), [4]);
@@ -85,11 +86,11 @@ describe('Dense with each activation given by key', () => {
       return Array.from(layer.forward(x, false).data);
     });
     for (const out of outputs) expect(out).toEqual(outputs[0]);
-    // And the negative part has slope 0.3: kernel = identity, no bias.
+    // And the negative part has slope 0.2: kernel = identity, no bias.
     const identity = new Dense({ units: 2, activation: 'leaky_relu', inputShape: [2] });
     new Sequential({ layers: [identity] });
     identity.setWeights([t([1, 0, 0, 1], [2, 2]), t([0, 0], [2])]);
-    expect(identity.forward(t([-2, 3], [1, 2]), false)).toBeAllClose([-0.6, 3]);
+    expect(identity.forward(t([-2, 3], [1, 2]), false)).toBeAllClose([-0.4, 3]);
   });
 });
 
@@ -139,7 +140,7 @@ describe('Dense with an activation given as a Layer instance', () => {
       /dense_obj: activation must be a string key or a Layer instance .* but received an object of class Object/,
     );
     expect(() => new Dense({ units: 2, activation: 3 as unknown as ActivationSpec, name: 'dense_num' })).toThrow(
-      /dense_num: an activation must be a string key or a Layer instance, but received number/,
+      /^dense_num: activation must be an activation key \(such as 'relu'\) or a Layer instance \(such as new LeakyReLU\(0\.2\)\)\. Received: activation=3\.$/,
     );
   });
 });
@@ -154,7 +155,8 @@ describe('Dense forward by hand', () => {
     ['linear', undefined, [-1.5, -3, 4, 5]],
     ['relu', 'relu', [0, 0, 4, 5]],
     ['LeakyReLU 0.2 instance', new LeakyReLU({ alpha: 0.2 }), [-0.3, -0.6, 4, 5]],
-    ['leaky_relu key (alpha 0.3)', 'leaky_relu', [-0.45, -0.9, 4, 5]],
+    ['leaky_relu key (alpha 0.2)', 'leaky_relu', [-0.3, -0.6, 4, 5]],
+    ['LeakyReLU instance, default alpha 0.3', new LeakyReLU(), [-0.45, -0.9, 4, 5]],
     ['ELU 0.5 instance', new ELU({ alpha: 0.5 }), [0.5 * Math.expm1(-1.5), 0.5 * Math.expm1(-3), 4, 5]],
     ['sigmoid', 'sigmoid', [-1.5, -3, 4, 5].map((z) => 1 / (1 + Math.exp(-z)))],
     ['softmax', 'softmax', [1 / (1 + Math.exp(-1.5)), 1 / (1 + Math.exp(1.5)), 1 / (1 + Math.exp(1)), 1 / (1 + Math.exp(-1))]],
@@ -325,7 +327,7 @@ describe('Dense options are checked up front', () => {
 });
 
 describe('Dense rebuilt from its config', () => {
-  type Options = ConstructorParameters<typeof Dense>[0];
+  type Options = DenseOptions;
   const rebuild = (layer: Dense) => {
     const { name: _name, ...config } = layer.getConfig();
     return new Dense(config as unknown as Options);

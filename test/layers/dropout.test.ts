@@ -92,7 +92,7 @@ describe('Dropout', () => {
     });
   }
   it('rejects a rate that is not a number', () => {
-    expect(() => new Dropout({ rate: '0.5' as unknown as number, name: 'drop_s' })).toThrow(/^drop_s: rate must be a number in \[0, 1\)\. Received: rate=0\.5\.$/);
+    expect(() => new Dropout({ rate: '0.5' as unknown as number, name: 'drop_s' })).toThrow(/^drop_s: rate must be a number in \[0, 1\)\. Received: rate="0\.5"\.$/);
   });
 });
 

@@ -390,3 +390,23 @@ describe('agreement with TF.js', () => {
     expect(grad).toBeAllClose(expectedBinary, { rtol: 1e-4, atol: 1e-6 });
   });
 });
+
+describe('loss options are checked', () => {
+  it("unknown keys fail, naming the loss and the nearest option: Keras's from_logits", () => {
+    expect(() => losses.binaryCrossentropy({ from_logits: true } as never)).toThrow(LayerwiseError);
+    expect(() => losses.binaryCrossentropy({ from_logits: true } as never)).toThrow(
+      /^binaryCrossentropy: "from_logits" is not an option of binaryCrossentropy\. Did you mean "fromLogits"\? Its options: fromLogits\.$/,
+    );
+    expect(() => losses.categoricalCrossentropy({ labelSmoothing: 0.1 } as never)).toThrow(/^categoricalCrossentropy: "labelSmoothing" is not an option of categoricalCrossentropy\./);
+    expect(() => losses.sparseCategoricalCrossentropy({ fromLogit: true } as never)).toThrow(/Did you mean "fromLogits"\?/);
+    expect(() => losses.meanSquaredError({ reduction: 'sum' } as never)).toThrow(/^meanSquaredError: "reduction" is not an option of meanSquaredError\. It takes no options\.$/);
+    expect(() => losses.meanAbsoluteError({ name: 'mae' } as never)).toThrow(/^meanAbsoluteError: "name" is not an option of meanAbsoluteError\./);
+  });
+
+  it('fromLogits must be a boolean, given in an options object', () => {
+    expect(() => losses.binaryCrossentropy({ fromLogits: 'yes' } as never)).toThrow(/^binaryCrossentropy: fromLogits must be true or false\. Received: fromLogits="yes"\.$/);
+    expect(() => losses.binaryCrossentropy(true as never)).toThrow(/^binaryCrossentropy: expected an options object such as \{ fromLogits: true \}, but received true\.$/);
+    expect(losses.categoricalCrossentropy({ fromLogits: true }).fromLogits).toBe(true);
+    expect(losses.meanSquaredError({}).name).toBe('meanSquaredError');
+  });
+});

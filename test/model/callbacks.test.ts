@@ -10,7 +10,9 @@ import {
   EarlyStopping,
   fromArray,
   LambdaCallback,
+  LayerwiseError,
   LearningRateScheduler,
+  ModelCheckpoint,
   ProgressLogger,
   ReduceLROnPlateau,
   Sequential,
@@ -87,9 +89,42 @@ describe('EarlyStopping', () => {
 
   it('rejects a monitor that is not logged, naming what is', async () => {
     const model = xorModel();
-    await expect(model.fit(X, Y, { epochs: 2, verbose: 0, callbacks: [new EarlyStopping()] })).rejects.toThrow(
-      /^EarlyStopping: monitor "val_loss" is not in the logs, which hold "loss", "accuracy"\. Entries starting with val_ need validationData or validationSplit in fit\.$/,
+    await expect(model.fit(X, Y, { epochs: 2, verbose: 0, callbacks: [new EarlyStopping({ monitor: 'acc' })] })).rejects.toThrow(
+      /^EarlyStopping: monitor "acc" is not in the logs, which hold "loss", "accuracy"\.$/,
     );
+    // Without params.validation (a loop of one's own), a val_ entry missing at an epoch end says where val_ entries come from.
+    const early = new EarlyStopping();
+    expect(() => early.onEpochEnd(0, { loss: 1 })).toThrow(
+      /^EarlyStopping: monitor "val_loss" is not in the logs, which hold "loss"\. Entries starting with val_ need validationData or validationSplit in fit\.$/,
+    );
+  });
+
+  it('a val_ monitor in a fit without validation data fails at onTrainBegin, before any epoch trains', async () => {
+    const message = (monitor: string, where: string) =>
+      new RegExp(
+        `^${where}: monitor "${monitor}" is a validation value, but this fit has no validation data, so it would never be logged\\. ` +
+          `Pass validationData or validationSplit to fit, or monitor "${monitor.slice(4)}"\\.$`,
+      );
+    const cases: [EarlyStopping | ReduceLROnPlateau, string, string][] = [
+      [new EarlyStopping(), 'val_loss', 'EarlyStopping'],
+      [new ReduceLROnPlateau({ monitor: 'val_accuracy' }), 'val_accuracy', 'ReduceLROnPlateau'],
+    ];
+    for (const [callback, monitor, where] of cases) {
+      callback.params = { epochs: 3, steps: 1, samples: 4, validation: false };
+      expect(() => callback.onTrainBegin()).toThrow(message(monitor, where));
+      callback.params = { epochs: 3, steps: 1, samples: 4, validation: true };
+      expect(() => callback.onTrainBegin()).not.toThrow();
+      callback.params = { epochs: 3, steps: 1, samples: 4 };
+      expect(() => callback.onTrainBegin()).not.toThrow();
+    }
+    // In fit, before any epoch trains: fit passes params.validation.
+    const model = xorModel();
+    const before = model.getWeights().map((w) => Array.from(w.data));
+    await expect(model.fit(X, Y, { epochs: 2, verbose: 0, callbacks: [new EarlyStopping()] })).rejects.toThrow(
+      /^EarlyStopping: monitor "val_loss" is a validation value, but this fit has no validation data/,
+    );
+    expect(model.optimizer!.iterations).toBe(0);
+    expect(model.getWeights().map((w) => Array.from(w.data))).toEqual(before);
   });
 
   it('checks its options', () => {
@@ -243,7 +278,7 @@ describe('LambdaCallback', () => {
 
   it('rejects an unknown hook, listing the known ones', () => {
     expect(() => new LambdaCallback({ onEpochEnds: () => {} } as never)).toThrow(
-      /^LambdaCallback: unknown hook "onEpochEnds"\. Known: "onTrainBegin", "onEpochBegin", "onBatchBegin", "onBatchEnd", "onEpochEnd", "onTrainEnd"\.$/,
+      /^LambdaCallback: "onEpochEnds" is not an option of LambdaCallback\. Did you mean "onEpochEnd"\? Its options: onTrainBegin, onEpochBegin, onBatchBegin, onBatchEnd, onEpochEnd, onTrainEnd\.$/,
     );
   });
 });
@@ -285,5 +320,95 @@ describe('callbacks in fit', () => {
     await expect(model.fit(X, Y, { verbose: 0, callbacks: [{ onEpochEnd() {} } as never] })).rejects.toThrow(
       /^fit: callbacks\[0\] is not a Callback\. Extend Callback, or use new LambdaCallback/,
     );
+  });
+});
+
+describe('callback options are checked when the callback is made', () => {
+  it('unknown keys fail, naming the callback and the option meant', () => {
+    const bad: [() => unknown, RegExp][] = [
+      [() => new EarlyStopping({ restore_best_weights: true } as never), /^EarlyStopping: "restore_best_weights" is not an option of EarlyStopping\. Did you mean "restoreBestWeights"\? Its options: monitor, minDelta, patience, mode, restoreBestWeights\.$/],
+      [() => new EarlyStopping({ baseline: 0.5 } as never), /^EarlyStopping: "baseline" is not an option of EarlyStopping\./],
+      [() => new ReduceLROnPlateau({ min_lr: 1e-4 } as never), /^ReduceLROnPlateau: "min_lr" is not an option of ReduceLROnPlateau\. Did you mean "minLr"\?/],
+      [() => new TerminateOnNaN({ verbose: 1 } as never), /^TerminateOnNaN: "verbose" is not an option of TerminateOnNaN\. Its options: printFn\.$/],
+      [() => new CSVLogger('log.csv', { sep: ';' } as never), /^CSVLogger: "sep" is not an option of CSVLogger\. Did you mean "separator"\?/],
+      [() => new LearningRateScheduler({ schedule: () => 0.1, verbose: 1 } as never), /^LearningRateScheduler: "verbose" is not an option of LearningRateScheduler\. Its options: schedule\.$/],
+      [() => new ProgressLogger({ verbosity: 2 } as never), /^ProgressLogger: "verbosity" is not an option of ProgressLogger\. Did you mean "verbose"\?/],
+      [() => new LambdaCallback((() => {}) as never), /^LambdaCallback: expected an options object such as \{ onEpochEnd: \(epoch, logs\) => \.\.\. \}, but received a function\.$/],
+    ];
+    for (const [make, message] of bad) {
+      expect(make).toThrow(LayerwiseError);
+      expect(make).toThrow(message);
+    }
+  });
+
+  it('values of the wrong type fail, where they used to pass through (strings compared as numbers, truthy flags)', () => {
+    expect(() => new ReduceLROnPlateau({ factor: '0.5' } as never)).toThrow(/^ReduceLROnPlateau: factor must be in \(0, 1\), as the rate is multiplied by it\. Received: factor="0\.5"\.$/);
+    expect(() => new ReduceLROnPlateau({ minLr: '0' } as never)).toThrow(/^ReduceLROnPlateau: minLr must be a non-negative number\. Received: minLr="0"\.$/);
+    expect(() => new EarlyStopping({ restoreBestWeights: 'yes' } as never)).toThrow(/^EarlyStopping: restoreBestWeights must be true or false\. Received: restoreBestWeights="yes"\.$/);
+    expect(() => new EarlyStopping({ monitor: 5 } as never)).toThrow(/^EarlyStopping: monitor must be the name of a logged value, such as 'val_loss' or 'accuracy'\. Received: monitor=5\.$/);
+    expect(() => new CSVLogger('log.csv', { append: 1 } as never)).toThrow(/^CSVLogger: append must be true or false\. Received: append=1\.$/);
+    expect(() => new TerminateOnNaN({ printFn: 'log' } as never)).toThrow(/^TerminateOnNaN: printFn must be a function/);
+    expect(() => new ProgressLogger({ interval: '10' } as never)).toThrow(/^ProgressLogger: interval must be a non-negative number of milliseconds\. Received: "10"\.$/);
+    expect(() => new ProgressLogger({ sink: console.log } as never)).toThrow(/^ProgressLogger: sink must be an object with a write\(text\) method/);
+    expect(() => new LambdaCallback({ onEpochEnd: 'print' } as never)).toThrow(/^LambdaCallback: onEpochEnd must be a function\. Received: onEpochEnd="print"\.$/);
+  });
+
+  it('the schedule may come in an options object; the filepath bare, as in Keras', () => {
+    const schedule = (_epoch: number, lr: number) => lr;
+    expect(new LearningRateScheduler({ schedule }).schedule).toBe(schedule);
+    expect(() => new LearningRateScheduler({} as never)).toThrow(/^LearningRateScheduler: expected a function \(epoch, learningRate\) => learningRate, but received missing\.$/);
+    expect(new ModelCheckpoint('checkpoints/{epoch}').filepath).toBe('checkpoints/{epoch}');
+    expect(() => new (ModelCheckpoint as unknown as new () => ModelCheckpoint)()).toThrow(/^ModelCheckpoint: filepath must be a directory path, such as 'checkpoints\/\{epoch\}'\. Received: missing\.$/);
+  });
+});
+
+describe('callbacks check what a fit needs at onTrainBegin, before any epoch trains', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'layerwise-begin-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  /** Fits with `callback` expecting `message` before the first step; the weights stay as they were. */
+  async function refusedAtBegin(callback: Callback, message: RegExp): Promise<void> {
+    const model = xorModel();
+    const before = model.getWeights().map((w) => Array.from(w.data));
+    const epochs: number[] = [];
+    const watch = new LambdaCallback({ onEpochBegin: (epoch) => void epochs.push(epoch) });
+    await expect(model.fit(X, Y, { epochs: 2, verbose: 0, callbacks: [callback, watch] })).rejects.toThrow(message);
+    expect(epochs).toEqual([]);
+    expect(model.optimizer!.iterations).toBe(0);
+    expect(model.getWeights().map((w) => Array.from(w.data))).toEqual(before);
+  }
+
+  it('ModelCheckpoint: a filepath that is an existing file, or inside one', async () => {
+    const file = join(dir, 'taken');
+    writeFileSync(file, 'not a directory');
+    await refusedAtBegin(
+      new ModelCheckpoint({ filepath: file, monitor: 'loss' }),
+      /^ModelCheckpoint: filepath ".*taken" needs ".*taken" to be a directory, as model\.save writes model\.json and weight files into one, but it is an existing file\. Give a directory path, such as 'checkpoints\/\{epoch\}'\.$/,
+    );
+    await refusedAtBegin(new ModelCheckpoint(join(file, 'ckpt-{epoch}')), /^ModelCheckpoint: filepath ".*taken.ckpt-\{epoch\}" needs ".*taken" to be a directory/);
+  });
+
+  it('ModelCheckpoint: an existing directory, a new one, or a model.json path are fine', () => {
+    writeFileSync(join(dir, 'model.json'), '{}');
+    for (const filepath of [dir, join(dir, 'new', '{epoch}'), join(dir, 'model.json'), `file://${dir}`]) {
+      const checkpoint = new ModelCheckpoint(filepath);
+      checkpoint.params = { epochs: 1, steps: 1, samples: 4, validation: false };
+      expect(() => checkpoint.onTrainBegin(), filepath).not.toThrow();
+    }
+  });
+
+  it('ModelCheckpoint: saveBestOnly on a val_ monitor without validation data', () => {
+    const checkpoint = new ModelCheckpoint({ filepath: join(dir, '{epoch}'), saveBestOnly: true });
+    checkpoint.params = { epochs: 1, steps: 1, samples: 4, validation: false };
+    expect(() => checkpoint.onTrainBegin()).toThrow(/^ModelCheckpoint: monitor "val_loss" is a validation value, but this fit has no validation data/);
+    // Without saveBestOnly the monitor is not read: nothing to refuse.
+    const every = new ModelCheckpoint({ filepath: join(dir, '{epoch}') });
+    every.params = checkpoint.params;
+    expect(() => every.onTrainBegin()).not.toThrow();
+  });
+
+  it('CSVLogger: a filename that is a directory, or in a directory that does not exist', async () => {
+    await refusedAtBegin(new CSVLogger(dir), /^CSVLogger: .* is a directory; give the path of a file to write, such as ".*training\.csv"\.$/);
+    await refusedAtBegin(new CSVLogger(join(dir, 'missing', 'log.csv')), /^CSVLogger: cannot write .*log\.csv: the directory .*missing does not exist\. Create it first\.$/);
   });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Adam, fromArray, getOptimizer, LayerwiseError, SGD, type Optimizer, type Param } from 'layerwise';
+import { Adam, fromArray, getOptimizer, LayerwiseError, OPTIMIZER_CLASSES, RMSprop, SGD, type Optimizer, type Param } from 'layerwise';
 
 function param(value: number[], grad: number[], trainable = true, name = 'dense_1/kernel'): Param {
   return { name, value: fromArray(value), grad: fromArray(grad), trainable };
@@ -202,5 +202,36 @@ describe('getOptimizer', () => {
   it('rejects an unknown key, suggesting the nearest', () => {
     expect(() => getOptimizer('adamm' as 'adam')).toThrow(/^Unknown optimizer "adamm" in compile\. Did you mean "adam"\? Known: "sgd", "adam", "rmsprop"\.$/);
     expect(() => getOptimizer('adagrad' as 'adam', 'my_model')).toThrow(/Unknown optimizer "adagrad" in my_model\./);
+  });
+});
+
+describe('optimizer options are checked against what each constructor takes', () => {
+  it("unknown keys fail, suggesting the option: Keras 2's lr, Keras 3's snake_case", () => {
+    expect(() => new SGD({ lr: 0.5 } as never)).toThrow(LayerwiseError);
+    expect(() => new SGD({ lr: 0.5 } as never)).toThrow(/^SGD: "lr" is not an option of SGD\. Did you mean "learningRate"\? Its options: learningRate, momentum, nesterov\.$/);
+    expect(() => new Adam({ learning_rate: 0.5 } as never)).toThrow(/^Adam: "learning_rate" is not an option of Adam\. Did you mean "learningRate"\? Its options: learningRate, beta1, beta2, epsilon\.$/);
+    expect(() => new Adam({ beta_1: 0.8 } as never)).toThrow(/^Adam: "beta_1" is not an option of Adam\. Did you mean "beta1"\?/);
+    expect(() => new RMSprop({ decay: 0.9 } as never)).toThrow(/^RMSprop: "decay" is not an option of RMSprop\. Its options: learningRate, rho, momentum, epsilon, centered\.$/);
+    expect(() => new Adam({ amsgrad: true } as never)).toThrow(/^Adam: "amsgrad" is not an option of Adam\./);
+    expect(() => new SGD({ weightDecay: 1e-4 } as never)).toThrow(/^SGD: "weightDecay" is not an option of SGD\./);
+  });
+
+  it('a bare number is the learning rate, as in Keras and TF.js', () => {
+    expect(new SGD(0.1).learningRate).toBe(0.1);
+    expect(new Adam(0.002).getConfig()).toEqual(new Adam({ learningRate: 0.002 }).getConfig());
+    expect(new RMSprop(0.01).learningRate).toBe(0.01);
+    expect(() => new SGD('0.1' as never)).toThrow(/^SGD: learningRate must be a positive number\. Received: learningRate="0\.1"\.$/);
+    expect(() => new SGD(null as never)).toThrow(/^SGD: learningRate must be a positive number\. Received: learningRate=null\.$/);
+  });
+
+  it('every value is checked for its type and range', () => {
+    expect(() => new SGD({ nesterov: 'yes' } as never)).toThrow(/^SGD: nesterov must be true or false\. Received: nesterov="yes"\.$/);
+    expect(() => new SGD({ momentum: '0.9' } as never)).toThrow(/^SGD: momentum must be a number in \[0, 1\)\. Received: momentum="0\.9"\.$/);
+    expect(() => new Adam({ epsilon: Infinity })).toThrow(/^Adam: epsilon must be a positive number\. Received: epsilon=Infinity\.$/);
+    expect(() => new Adam({ beta1: NaN })).toThrow(/^Adam: beta1 must be a number in \[0, 1\)\. Received: beta1=NaN\.$/);
+  });
+
+  it('each class lists its options, the keys of its config', () => {
+    for (const cls of OPTIMIZER_CLASSES.values()) expect([...cls.options].sort(), cls.className).toEqual(Object.keys(new cls().getConfig()).sort());
   });
 });

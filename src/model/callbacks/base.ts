@@ -10,6 +10,13 @@ export interface FitParams {
   steps: number;
   /** Training samples (validation excluded). */
   samples: number;
+  /**
+   * Whether fit has validation data (`validationData` or `validationSplit`), so that epoch logs hold
+   * `val_` entries: callbacks that watch one check it at `onTrainBegin`, before any epoch trains.
+   * Undefined when the caller does not say; a `val_` entry missing from the logs then fails at the
+   * first epoch end.
+   */
+  validation?: boolean;
 }
 
 /**

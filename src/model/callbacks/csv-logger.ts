@@ -1,4 +1,6 @@
-import { nodeFs, writeFileAtomic } from '../../util/fs';
+import { LayerwiseError } from '../../util/errors';
+import { nodeFs, nodePath, writeFileAtomic } from '../../util/fs';
+import { checkOptions, describeValue } from '../../util/options';
 import { Callback, type Logs } from './base';
 
 export interface CSVLoggerOptions {
@@ -14,23 +16,41 @@ export interface CSVLoggerOptions {
  * written. Needs Node; `text` holds the same content in any environment.
  */
 export class CSVLogger extends Callback {
+  /** The options the constructor takes (after the filename). */
+  static readonly options: readonly string[] = ['separator', 'append'];
   readonly separator: string;
   readonly append: boolean;
   /** The file's content so far. */
   text = '';
   private keys?: string[];
 
-  constructor(readonly filename: string, { separator = ',', append = false }: CSVLoggerOptions = {}) {
+  constructor(readonly filename: string, options: CSVLoggerOptions = {}) {
     super();
+    if (typeof filename !== 'string' || filename === '') {
+      throw new LayerwiseError(`CSVLogger: filename must be a file path, such as new CSVLogger('training.csv', { separator: ';' }). Received: ${describeValue(filename)}.`);
+    }
+    const { separator = ',', append = false } = checkOptions<CSVLoggerOptions>('CSVLogger', options, CSVLogger.options, { example: `{ separator: ';', append: true }` });
+    if (typeof separator !== 'string' || separator === '' || /[\r\n]/.test(separator)) {
+      throw new LayerwiseError(`CSVLogger: separator must be a non-empty string without line breaks, such as ',' or ';'. Received: separator=${describeValue(separator)}.`);
+    }
+    if (typeof append !== 'boolean') throw new LayerwiseError(`CSVLogger: append must be true or false. Received: append=${describeValue(append)}.`);
     this.separator = separator;
     this.append = append;
   }
 
+  /** Checks, before any epoch trains, that the file can be written: not a directory, in a directory that exists (as Keras opens it here). */
   override onTrainBegin(): void {
+    const fs = nodeFs('CSVLogger');
+    const dir = nodePath('CSVLogger').dirname(this.filename);
+    if (fs.statSync(this.filename, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new LayerwiseError(`CSVLogger: ${this.filename} is a directory; give the path of a file to write, such as ${JSON.stringify(nodePath('CSVLogger').join(this.filename, 'training.csv'))}.`);
+    }
+    if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory()) {
+      throw new LayerwiseError(`CSVLogger: cannot write ${this.filename}: the directory ${dir} does not exist. Create it first.`);
+    }
     this.keys = undefined;
     this.text = '';
     if (!this.append) return;
-    const fs = nodeFs('CSVLogger');
     if (fs.existsSync(this.filename)) this.text = fs.readFileSync(this.filename, 'utf8');
     if (this.text && !this.text.endsWith('\n')) this.text += '\n';
   }

@@ -1,5 +1,6 @@
 import type { Tensor } from '../../tensor/tensor';
 import { LayerwiseError } from '../../util/errors';
+import { checkOptions, describeValue } from '../../util/options';
 import { Callback, type Logs } from './base';
 import { Monitored, type MonitorMode } from './monitor';
 
@@ -24,6 +25,8 @@ export interface EarlyStoppingOptions {
  * semantics: the check runs at each epoch end, and never stops after the first epoch.
  */
 export class EarlyStopping extends Callback {
+  /** The options the constructor takes. */
+  static readonly options: readonly string[] = ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights'];
   readonly monitor: Monitored;
   readonly patience: number;
   readonly restoreBestWeights: boolean;
@@ -37,17 +40,27 @@ export class EarlyStopping extends Callback {
   wait = 0;
   private bestWeights?: Tensor[];
 
-  constructor({ monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', restoreBestWeights = false }: EarlyStoppingOptions = {}) {
+  constructor(options: EarlyStoppingOptions = {}) {
     super();
+    const { monitor = 'val_loss', minDelta = 0, patience = 0, mode = 'auto', restoreBestWeights = false } = checkOptions<EarlyStoppingOptions>(
+      'EarlyStopping',
+      options,
+      EarlyStopping.options,
+      { example: `{ monitor: 'val_loss', patience: 3 }` },
+    );
     this.monitor = new Monitored('EarlyStopping', monitor, mode, minDelta);
     if (!Number.isInteger(patience) || patience < 0) {
-      throw new LayerwiseError(`EarlyStopping: patience must be a non-negative integer. Received: patience=${patience}.`);
+      throw new LayerwiseError(`EarlyStopping: patience must be a non-negative integer. Received: patience=${describeValue(patience)}.`);
+    }
+    if (typeof restoreBestWeights !== 'boolean') {
+      throw new LayerwiseError(`EarlyStopping: restoreBestWeights must be true or false. Received: restoreBestWeights=${describeValue(restoreBestWeights)}.`);
     }
     this.patience = patience;
     this.restoreBestWeights = restoreBestWeights;
   }
 
   override onTrainBegin(): void {
+    this.monitor.checkFit(this.params);
     this.best = this.monitor.worst;
     this.bestEpoch = 0;
     this.stoppedEpoch = 0;

@@ -1,4 +1,5 @@
 import { LayerwiseError } from '../../util/errors';
+import { checkOptions, describeValue } from '../../util/options';
 import { Callback, type Logs } from './base';
 
 /** The learning rate at each epoch from a function of the epoch (from 0) and the current rate. */
@@ -11,11 +12,21 @@ export type Schedule = (epoch: number, learningRate: number) => number;
  *   new LearningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9))
  */
 export class LearningRateScheduler extends Callback {
-  constructor(readonly schedule: Schedule) {
+  /** The options the constructor takes, when it is given an object rather than the schedule itself. */
+  static readonly options: readonly string[] = ['schedule'];
+  readonly schedule: Schedule;
+
+  /** `new LearningRateScheduler((epoch, lr) => ...)`, or `new LearningRateScheduler({ schedule })`. */
+  constructor(schedule: Schedule | { schedule: Schedule }) {
     super();
-    if (typeof schedule !== 'function') {
-      throw new LayerwiseError(`LearningRateScheduler: expected a function (epoch, learningRate) => learningRate, but received ${typeof schedule}.`);
+    const given =
+      typeof schedule === 'object' && schedule !== null && !Array.isArray(schedule)
+        ? checkOptions<{ schedule?: unknown }>('LearningRateScheduler', schedule, LearningRateScheduler.options).schedule
+        : schedule;
+    if (typeof given !== 'function') {
+      throw new LayerwiseError(`LearningRateScheduler: expected a function (epoch, learningRate) => learningRate, but received ${describeValue(given)}.`);
     }
+    this.schedule = given as Schedule;
   }
 
   override onEpochBegin(epoch: number): void {

@@ -1,4 +1,6 @@
 import { LayerwiseError } from '../../util/errors';
+import { nodeFs, nodePath } from '../../util/fs';
+import { checkOptions, describeValue } from '../../util/options';
 import { Callback, type Logs } from './base';
 import { Monitored, type MonitorMode } from './monitor';
 
@@ -41,6 +43,8 @@ function formatNumber(value: number, spec: string): string {
  * crash during training never leaves a broken checkpoint. Needs Node.
  */
 export class ModelCheckpoint extends Callback {
+  /** The options the constructor takes. */
+  static readonly options: readonly string[] = ['filepath', 'monitor', 'saveBestOnly', 'mode'];
   readonly filepath: string;
   readonly monitor: Monitored;
   readonly saveBestOnly: boolean;
@@ -49,10 +53,20 @@ export class ModelCheckpoint extends Callback {
   /** The directories saved into, in order. */
   readonly saved: string[] = [];
 
-  constructor({ filepath, monitor = 'val_loss', saveBestOnly = false, mode = 'auto' }: ModelCheckpointOptions) {
+  /** `new ModelCheckpoint({ filepath: 'ckpt/{epoch}', saveBestOnly: true })`, or `new ModelCheckpoint('ckpt/{epoch}')` (Keras's first argument). */
+  constructor(options: ModelCheckpointOptions | string) {
     super();
+    const { filepath, monitor = 'val_loss', saveBestOnly = false, mode = 'auto' } = checkOptions<Partial<ModelCheckpointOptions>>(
+      'ModelCheckpoint',
+      options,
+      ModelCheckpoint.options,
+      { positional: 'filepath', example: `{ filepath: 'checkpoints/{epoch}' }` },
+    );
     if (typeof filepath !== 'string' || filepath === '') {
-      throw new LayerwiseError(`ModelCheckpoint: filepath must be a directory path, such as 'checkpoints/{epoch}'. Received: ${JSON.stringify(filepath)}.`);
+      throw new LayerwiseError(`ModelCheckpoint: filepath must be a directory path, such as 'checkpoints/{epoch}'. Received: ${describeValue(filepath)}.`);
+    }
+    if (typeof saveBestOnly !== 'boolean') {
+      throw new LayerwiseError(`ModelCheckpoint: saveBestOnly must be true or false. Received: saveBestOnly=${describeValue(saveBestOnly)}.`);
     }
     for (const [, , spec] of filepath.matchAll(FIELD)) {
       if (spec !== undefined && !SPEC.test(spec)) {
@@ -64,8 +78,42 @@ export class ModelCheckpoint extends Callback {
     this.saveBestOnly = saveBestOnly;
   }
 
+  /**
+   * Checks, before any epoch trains, what would otherwise fail at the first save: a `val_` monitor
+   * (with `saveBestOnly`) in a fit without validation data, and a filepath that cannot be a
+   * directory because it, or a directory it is in, is an existing file.
+   */
   override onTrainBegin(): void {
+    if (this.saveBestOnly) this.monitor.checkFit(this.params);
+    this.checkFilepath();
     this.best = this.monitor.worst;
+  }
+
+  /**
+   * Throws when the directory a save writes into (the filepath, or the directory of a filepath
+   * ending in .json) or any directory above it is an existing file. Only the parts before the first
+   * `{field}` are the same at every epoch, so only those are looked at.
+   */
+  private checkFilepath(): void {
+    const fs = nodeFs('ModelCheckpoint');
+    const path = nodePath('ModelCheckpoint');
+    const plain = this.filepath.startsWith('file://') ? this.filepath.slice('file://'.length) : this.filepath;
+    let dir = plain.endsWith('.json') ? path.dirname(plain) : plain;
+    for (;;) {
+      if (!dir.includes('{')) {
+        const stat = fs.statSync(dir, { throwIfNoEntry: false });
+        if (stat && !stat.isDirectory()) {
+          throw new LayerwiseError(
+            `ModelCheckpoint: filepath ${JSON.stringify(this.filepath)} needs ${JSON.stringify(dir)} to be a directory, as model.save writes ` +
+              `model.json and weight files into one, but it is an existing file. Give a directory path, such as 'checkpoints/{epoch}'.`,
+          );
+        }
+        if (stat) return;
+      }
+      const parent = path.dirname(dir);
+      if (parent === dir) return;
+      dir = parent;
+    }
   }
 
   /** The path for an epoch (from 0) and its logs: `{epoch}` counts from 1, as in Keras. */

@@ -1,5 +1,6 @@
 import { LayerwiseError } from '../../util/errors';
-import type { Logs } from './base';
+import { describeValue } from '../../util/options';
+import type { FitParams, Logs } from './base';
 
 /** Whether the watched value should go down (`'min'`), up (`'max'`), or as its name says (`'auto'`). */
 export type MonitorMode = 'auto' | 'min' | 'max';
@@ -26,11 +27,14 @@ export class Monitored {
     mode: MonitorMode,
     minDelta: number,
   ) {
+    if (typeof name !== 'string' || name === '') {
+      throw new LayerwiseError(`${where}: monitor must be the name of a logged value, such as 'val_loss' or 'accuracy'. Received: monitor=${describeValue(name)}.`);
+    }
     if (!['auto', 'min', 'max'].includes(mode)) {
-      throw new LayerwiseError(`${where}: mode must be 'auto', 'min' or 'max'. Received: mode=${JSON.stringify(mode)}.`);
+      throw new LayerwiseError(`${where}: mode must be 'auto', 'min' or 'max'. Received: mode=${describeValue(mode)}.`);
     }
     if (typeof minDelta !== 'number' || !Number.isFinite(minDelta)) {
-      throw new LayerwiseError(`${where}: minDelta must be a finite number. Received: minDelta=${minDelta}.`);
+      throw new LayerwiseError(`${where}: minDelta must be a finite number. Received: minDelta=${describeValue(minDelta)}.`);
     }
     this.mode = mode === 'auto' ? autoMode(name) : mode;
     this.minDelta = Math.abs(minDelta);
@@ -44,6 +48,18 @@ export class Monitored {
   /** Whether `current` beats `best` by more than `minDelta`. */
   improves(current: number, best: number): boolean {
     return this.mode === 'min' ? current < best - this.minDelta : current > best + this.minDelta;
+  }
+
+  /**
+   * Throws, at `onTrainBegin`, when the watched value can never be logged in this fit: a `val_`
+   * entry with no validation data (`params.validation` false). Nothing has trained yet then.
+   */
+  checkFit(params: FitParams): void {
+    if (params.validation !== false || !this.name.startsWith('val_')) return;
+    throw new LayerwiseError(
+      `${this.where}: monitor "${this.name}" is a validation value, but this fit has no validation data, so it would never be logged. ` +
+        `Pass validationData or validationSplit to fit, or monitor "${this.name.slice('val_'.length)}".`,
+    );
   }
 
   /** The watched value from an epoch's logs; throws, listing what there is, when it is missing. */

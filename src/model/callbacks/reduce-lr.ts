@@ -1,4 +1,5 @@
 import { LayerwiseError } from '../../util/errors';
+import { checkOptions, describeValue } from '../../util/options';
 import { Callback, type Logs } from './base';
 import { Monitored, type MonitorMode } from './monitor';
 
@@ -21,7 +22,7 @@ export interface ReduceLROnPlateauOptions {
 
 function checkCount(name: string, value: number): number {
   if (!Number.isInteger(value) || value < 0) {
-    throw new LayerwiseError(`ReduceLROnPlateau: ${name} must be a non-negative integer. Received: ${name}=${value}.`);
+    throw new LayerwiseError(`ReduceLROnPlateau: ${name} must be a non-negative integer. Received: ${name}=${describeValue(value)}.`);
   }
   return value;
 }
@@ -31,6 +32,8 @@ function checkCount(name: string, value: number): number {
  * `patience` epochs, with Keras's semantics (cooldown, floor `minLr`); logs `learning_rate`.
  */
 export class ReduceLROnPlateau extends Callback {
+  /** The options the constructor takes. */
+  static readonly options: readonly string[] = ['monitor', 'factor', 'patience', 'mode', 'minDelta', 'cooldown', 'minLr'];
   readonly monitor: Monitored;
   readonly factor: number;
   readonly patience: number;
@@ -42,13 +45,21 @@ export class ReduceLROnPlateau extends Callback {
   wait = 0;
   private cooldownCounter = 0;
 
-  constructor({ monitor = 'val_loss', factor = 0.1, patience = 10, mode = 'auto', minDelta = 1e-4, cooldown = 0, minLr = 0 }: ReduceLROnPlateauOptions = {}) {
+  constructor(options: ReduceLROnPlateauOptions = {}) {
     super();
+    const { monitor = 'val_loss', factor = 0.1, patience = 10, mode = 'auto', minDelta = 1e-4, cooldown = 0, minLr = 0 } = checkOptions<ReduceLROnPlateauOptions>(
+      'ReduceLROnPlateau',
+      options,
+      ReduceLROnPlateau.options,
+      { example: `{ monitor: 'val_loss', factor: 0.5, patience: 5 }` },
+    );
     this.monitor = new Monitored('ReduceLROnPlateau', monitor, mode, minDelta);
-    if (!(factor > 0 && factor < 1)) {
-      throw new LayerwiseError(`ReduceLROnPlateau: factor must be in (0, 1), as the rate is multiplied by it. Received: factor=${factor}.`);
+    if (typeof factor !== 'number' || !(factor > 0 && factor < 1)) {
+      throw new LayerwiseError(`ReduceLROnPlateau: factor must be in (0, 1), as the rate is multiplied by it. Received: factor=${describeValue(factor)}.`);
     }
-    if (!(minLr >= 0)) throw new LayerwiseError(`ReduceLROnPlateau: minLr must be a non-negative number. Received: minLr=${minLr}.`);
+    if (typeof minLr !== 'number' || !(minLr >= 0) || !Number.isFinite(minLr)) {
+      throw new LayerwiseError(`ReduceLROnPlateau: minLr must be a non-negative number. Received: minLr=${describeValue(minLr)}.`);
+    }
     this.factor = factor;
     this.patience = checkCount('patience', patience);
     this.cooldown = checkCount('cooldown', cooldown);
@@ -56,6 +67,7 @@ export class ReduceLROnPlateau extends Callback {
   }
 
   override onTrainBegin(): void {
+    this.monitor.checkFit(this.params);
     this.best = this.monitor.worst;
     this.wait = 0;
     this.cooldownCounter = 0;

@@ -1,3 +1,5 @@
+import { LayerwiseError } from '../../util/errors';
+import { checkOptions, describeValue } from '../../util/options';
 import { Callback, type Logs } from './base';
 
 export interface TerminateOnNaNOptions {
@@ -11,13 +13,19 @@ export interface TerminateOnNaNOptions {
  * after every batch, so no further step runs on broken weights.
  */
 export class TerminateOnNaN extends Callback {
+  /** The options the constructor takes. */
+  static readonly options: readonly string[] = ['printFn'];
   /** Where training stopped, if it did: the epoch and the batch, from 0. */
   stoppedAt?: { epoch: number; batch: number };
   private readonly printFn: (line: string) => void;
   private epoch = 0;
 
-  constructor({ printFn = console.warn }: TerminateOnNaNOptions = {}) {
+  constructor(options: TerminateOnNaNOptions = {}) {
     super();
+    const { printFn = console.warn } = checkOptions<TerminateOnNaNOptions>('TerminateOnNaN', options, TerminateOnNaN.options, { example: '{ printFn: console.log }' });
+    if (typeof printFn !== 'function') {
+      throw new LayerwiseError(`TerminateOnNaN: printFn must be a function (line) => void, such as console.log. Received: printFn=${describeValue(printFn)}.`);
+    }
     this.printFn = printFn;
   }
 
