@@ -1,6 +1,6 @@
 import { LayerwiseError } from '../../util/errors';
 import type { WeightSpec, WeightsGroup } from './format';
-import { type Field } from '../json';
+import { boundMessage, type Field } from '../json';
 
 const BYTES_PER_VALUE = { float32: 4, int32: 4 } as const;
 
@@ -9,6 +9,13 @@ const LITTLE_ENDIAN = new Uint8Array(new Uint32Array([1]).buffer)[0] === 1;
 
 /** A weight file name: a plain name in the model's directory, never a path that leaves it. */
 const SAFE_PATH = /^(?!\.\.?$)[A-Za-z0-9._-]+$/;
+
+/**
+ * The most dimensions a weight may have. layerwise's weights have at most four (a Conv2D kernel),
+ * TF.js's as many as its layers; a longer shape is damage, refused before anything joins it into
+ * a message.
+ */
+export const MAX_RANK = 32;
 
 /** The number of values of a shape, as a float (no overflow surprises for absurd shapes). */
 function valueCount(shape: readonly number[]): number {
@@ -41,11 +48,62 @@ function readSpec(f: Field): WeightSpec {
   if (!f.get('quantization').absent) f.get('quantization').fail('absent', 'Quantized weights are not supported: save the model without quantization.');
   const name = f.get('name').string('a weight name');
   if (name === '') f.get('name').fail('a non-empty weight name');
-  const shape = f.get('shape').integers(0, 'a shape (an array of non-negative integers)');
+  const shapeField = f.get('shape');
+  if (Array.isArray(shapeField.value) && shapeField.value.length > MAX_RANK) shapeField.fail(`a shape of at most ${MAX_RANK} dimensions (it has ${shapeField.value.length})`);
+  const shape = shapeField.integers(0, 'a shape (an array of non-negative integers)');
   const group = f.get('group').optional((g) => g.string());
   // TF.js saves the optimizer's step count as an int32; every model weight is float32.
   const dtype = group === 'optimizer' ? f.get('dtype').oneOf(['float32', 'int32'] as const) : f.get('dtype').oneOf(['float32'] as const);
   return group === undefined ? { name, shape, dtype } : { name, shape, dtype, group };
+}
+
+/** Where a value that is not finite is in weight data: the weight, its place in the manifest, and the value's byte offset in the data. */
+export interface NonFinite {
+  spec: WeightSpec;
+  group: number;
+  weight: number;
+  /** The value's index in the weight, in row-major order. */
+  index: number;
+  value: number;
+  /** The value's offset in the data (the concatenation of every group's files, in manifest order). */
+  offset: number;
+}
+
+/**
+ * The first float32 value of `data` (laid out as `groups` describe it, of the length they give)
+ * that is NaN or infinite; int32 values (TF.js's step counters) are always finite.
+ */
+export function findNonFinite(groups: readonly WeightsGroup[], data: Uint8Array): NonFinite | undefined {
+  let offset = 0;
+  for (let g = 0; g < groups.length; g++) {
+    const specs = groups[g].weights;
+    for (let w = 0; w < specs.length; w++) {
+      const spec = specs[w];
+      const size = valueCount(spec.shape);
+      if (spec.dtype === 'float32') {
+        const bytes = data.subarray(offset, offset + size * 4);
+        const values = LITTLE_ENDIAN && bytes.byteOffset % 4 === 0 ? new Float32Array(bytes.buffer, bytes.byteOffset, size) : readFloat32(bytes);
+        for (let i = 0; i < values.length; i++) {
+          const v = values[i];
+          // NaN - NaN and Infinity - Infinity are NaN; every finite v gives 0.
+          if (v - v !== 0) return { spec, group: g, weight: w, index: i, value: v, offset: offset + i * 4 };
+        }
+      }
+      offset += size * 4;
+    }
+  }
+  return undefined;
+}
+
+/** The error for a value that is not finite, naming the data (`file`) and the weight. */
+export function nonFiniteError(found: NonFinite, field: Field, file: string): LayerwiseError {
+  return new LayerwiseError(
+    boundMessage(
+      `${file}: the weight "${found.spec.name}" (${field.source}'s ${field.path}[${found.group}].weights[${found.weight}], ` +
+        `shape [${found.spec.shape.join(', ')}]) holds ${found.value} at index ${found.index}: weights must be finite numbers. ` +
+        `The file is damaged, or the model had diverged when it was saved: load an earlier save, or retrain.`,
+    ),
+  );
 }
 
 /** A decoded weight. */
@@ -57,7 +115,8 @@ export interface Weight {
 
 /**
  * Splits `data` (the concatenation of every group's files, in manifest order) into named weights.
- * Its length must be exactly what the manifest describes: a truncated or oversized file fails.
+ * Its length must be exactly what the manifest describes: a truncated or oversized file fails, and
+ * so does a float32 value that is NaN or infinite (before any weight is returned).
  */
 export function decodeWeights(groups: readonly WeightsGroup[], data: Uint8Array, field: Field, dataName: string): Map<string, Weight> {
   const expected = groups.reduce((n, g) => n + byteLength(g.weights), 0);
@@ -68,6 +127,8 @@ export function decodeWeights(groups: readonly WeightsGroup[], data: Uint8Array,
         `(${groups.reduce((n, g) => n + g.weights.length, 0)} weights): the data is ${what}. Save the model again.`,
     );
   }
+  const bad = findNonFinite(groups, data);
+  if (bad) throw nonFiniteError(bad, field, dataName);
   const out = new Map<string, Weight>();
   let offset = 0;
   groups.forEach((group, g) =>
