@@ -183,3 +183,15 @@ describe('the saved files', () => {
     expect(json.modelTopology.config.layers.map((l: { class_name: string }) => l.class_name)).toEqual(['Dense', 'LeakyReLU']);
   });
 });
+
+describe('weights that are not finite', () => {
+  it('are never saved: the file would not load again', async () => {
+    const model = new Sequential({ layers: [new Dense({ units: 2, inputShape: [2], name: 'nan_dense' })] });
+    model.params()[0].value.data[1] = Number.NaN;
+    expect(() => serializeModel(model)).toThrow(/^sequential_\d+\.save: the weight "nan_dense\/kernel" holds NaN at index 1; a model with weights that are not finite cannot be loaded again, so it is not saved\./);
+    const path = join(dir, 'nan');
+    await expect(model.save(path)).rejects.toThrow(/holds NaN at index 1/);
+    const { existsSync } = await import('node:fs');
+    expect(existsSync(join(path, 'model.json'))).toBe(false);
+  });
+});

@@ -1,6 +1,6 @@
 import type { Layer } from '../../layers/layer';
 import { LAYER_CLASSES } from '../../layers/registry';
-import { sizeOf } from '../../tensor/tensor';
+import { firstNonFinite, sizeOf } from '../../tensor/tensor';
 import { LayerwiseError } from '../../util/errors';
 import { readCompileMetadata, readTrainingConfig, restoreOptimizerState, writeCompile, writeOptimizerState } from './compile';
 import { GENERATED_BY, type LayerwiseMetadata, type ModelArtifacts, type ModelJSON, type WeightsGroup } from './format';
@@ -23,6 +23,16 @@ export function serializeModel(model: SavableModel, { includeOptimizer = true }:
   const { topology, records, params } = writeTopology(model);
   // TF.js's order: the trainable weights of every layer, then the others (moving statistics).
   const ordered = [...params.filter((p) => p.param.trainable), ...params.filter((p) => !p.param.trainable)];
+  // A file that would not load is never written: weights must be finite (loadModel refuses others).
+  for (const { param, name } of ordered) {
+    const bad = firstNonFinite(param.value.data);
+    if (bad >= 0) {
+      throw new LayerwiseError(
+        `${model.name}.save: the weight "${name}" holds ${param.value.data[bad]} at index ${bad}; a model with weights that are not finite ` +
+          `cannot be loaded again, so it is not saved. The model diverged or its weights were set by hand: restore earlier weights or retrain.`,
+      );
+    }
+  }
   const weights = encodeWeights(ordered.map(({ param, name }) => ({ name, shape: param.value.shape, values: param.value.data })));
   const metadata: LayerwiseMetadata = { formatVersion: 2, ...records };
   const compiled = model.compileSettings;
