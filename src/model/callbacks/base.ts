@@ -48,12 +48,3 @@ export type Hook = 'onTrainBegin' | 'onTrainEnd' | 'onEpochBegin' | 'onEpochEnd'
 
 /** Every hook, in the order of a training run. */
 export const HOOKS: readonly Hook[] = ['onTrainBegin', 'onEpochBegin', 'onBatchBegin', 'onBatchEnd', 'onEpochEnd', 'onTrainEnd'];
-
-/** Calls a hook on every callback, in order, awaiting those that return a promise. */
-export async function notify(callbacks: readonly Callback[], hook: Hook, ...args: [Logs] | [number, Logs]): Promise<void> {
-  for (const callback of callbacks) {
-    const result = (callback[hook] as (...a: unknown[]) => void | Promise<void>)(...args);
-    // Awaiting only promises spares a microtask per callback and batch.
-    if (result) await result;
-  }
-}
