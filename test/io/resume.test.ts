@@ -1,27 +1,11 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Adam, BatchNormalization, Dense, LeakyReLU, loadModel, PReLU, Sequential, setSeed, SGD, type Optimizer } from 'layerwise';
-import { inputs, tempDir } from './helpers';
+import { Adam, loadModel, SGD, type Optimizer } from 'layerwise';
+import { tempDir } from './helpers';
+import { RESUME_FIT, RESUME_X, RESUME_Y, resumeModel } from './resume-model';
 
 const dir = tempDir();
-const x = inputs([24, 4], 1);
-const y = inputs([24, 2], 2);
-// Without shuffling, the batches of epochs 3 and 4 are the same in both runs.
-const FIT = { batchSize: 8, shuffle: false, verbose: 0 } as const;
-
-function makeModel(optimizer: Optimizer): Sequential {
-  setSeed(21);
-  const model = new Sequential({
-    layers: [
-      new Dense({ units: 6, inputShape: [4], activation: new LeakyReLU({ alpha: 0.2 }) }),
-      new BatchNormalization(),
-      new Dense({ units: 5, activation: new PReLU() }),
-      new Dense({ units: 2 }),
-    ],
-  });
-  model.compile({ optimizer, loss: 'mse', metrics: ['mae'] });
-  return model;
-}
+const [x, y, FIT, makeModel] = [RESUME_X, RESUME_Y, RESUME_FIT, resumeModel];
 
 describe('training resumes where it stopped: 2 epochs, save, load, 2 more equals 4 straight', () => {
   const optimizers: [string, () => Optimizer][] = [

@@ -8,25 +8,22 @@ import * as tf from '@tensorflow/tfjs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  BatchNormalization,
   Dense,
   fromArray,
   LayerwiseError,
-  LeakyReLU,
   loadModel,
-  PReLU,
   randomUniform,
   Rng,
   RMSprop,
   Sequential,
-  setSeed,
   type Optimizer,
   type Param,
   type RMSpropOptions,
   type Tensor,
   zeros,
 } from 'layerwise';
-import { inputs, tempDir } from '../io/helpers';
+import { tempDir } from '../io/helpers';
+import { RESUME_FIT, RESUME_X, RESUME_Y, resumeModel } from '../io/resume-model';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -365,24 +362,7 @@ describe('RMSprop settings', () => {
 
 describe('RMSprop training resumes bit for bit: 2 epochs, save, load, 2 more equals 4 straight', () => {
   const dir = tempDir('layerwise-rmsprop-');
-  const x = inputs([24, 4], 1);
-  const y = inputs([24, 2], 2);
-  // Without shuffling, the batches of epochs 3 and 4 are the same in both runs.
-  const FIT = { batchSize: 8, shuffle: false, verbose: 0 } as const;
-
-  function makeModel(optimizer: Optimizer): Sequential {
-    setSeed(21);
-    const model = new Sequential({
-      layers: [
-        new Dense({ units: 6, inputShape: [4], activation: new LeakyReLU({ alpha: 0.2 }) }),
-        new BatchNormalization(),
-        new Dense({ units: 5, activation: new PReLU() }),
-        new Dense({ units: 2 }),
-      ],
-    });
-    model.compile({ optimizer, loss: 'mse', metrics: ['mae'] });
-    return model;
-  }
+  const [x, y, FIT, makeModel] = [RESUME_X, RESUME_Y, RESUME_FIT, resumeModel];
 
   /** The bytes of a float32 array. */
   const bytes = (a: Float32Array) => new Uint8Array(a.buffer.slice(a.byteOffset, a.byteOffset + a.byteLength));
