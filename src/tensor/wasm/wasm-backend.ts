@@ -8,7 +8,7 @@ import { LayerwiseError } from '../../util/errors';
 import { tapInput, type Window2D } from '../conv-geometry';
 import type { ConvGradients, FusedActivation, FusedActivationInput, Kernels } from '../kernel-interface';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
-import { splitRange, ThreadPool, threadCount, type Part, type ThreadExport } from './threads';
+import { splitRange, testHooksFromEnvironment, ThreadPool, threadCount, type Part, type ThreadExport, type ThreadTestHooks } from './threads';
 
 /** The functions kernels.wat exports (pointers are byte offsets). */
 interface Exports {
@@ -83,6 +83,16 @@ export class WasmKernels implements Kernels {
   ) {
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
+  }
+
+  /** Threads the larger kernels are split over, this one included. */
+  get threads(): number {
+    return this.pool?.threads ?? 1;
+  }
+
+  /** Parts of kernels that worker threads ran so far (for tests). */
+  get workerParts(): number {
+    return this.pool?.workerParts ?? 0;
   }
 
   /** The threads a kernel of `work` multiply-adds is split over. */
@@ -355,7 +365,7 @@ export function wasmKernels(): WasmKernels | null {
   if (loaded !== undefined) return loaded;
   try {
     if (typeof WebAssembly !== 'object') throw new Error('no WebAssembly in this engine');
-    loaded = createWasmKernels(threadCount());
+    loaded = createWasmKernels(threadCount(), { testHooks: testHooksFromEnvironment() });
   } catch (error) {
     reason = (error as Error).message;
     loaded = null;
@@ -389,15 +399,15 @@ export function wasmReady(): Promise<boolean> {
  * New kernels with their own memory: the module over a shared memory where there is one (Node,
  * cross-origin isolated pages), with a pool of `threads` − 1 workers when threads > 1; else the
  * module with its own memory, also with `shared: false`. (wasmKernels() keeps one for the
- * library; tests make more.)
+ * library; tests make more.) `testHooks`: TEST ONLY, random delays in the threads (ThreadTestHooks).
  */
-export function createWasmKernels(threads: number, { shared = true }: { shared?: boolean } = {}): WasmKernels {
+export function createWasmKernels(threads: number, { shared = true, testHooks }: { shared?: boolean; testHooks?: ThreadTestHooks } = {}): WasmKernels {
   if (shared && typeof SharedArrayBuffer === 'function') {
     try {
       const memory = new WebAssembly.Memory({ initial: 1, maximum: 65536, shared: true });
       const module = new WebAssembly.Module(decodeBase64(KERNELS_SHARED_WASM_BASE64));
       const exports = new WebAssembly.Instance(module, { env: { memory } }).exports as unknown as Exports;
-      const pool = threads > 1 ? new ThreadPool(threads, module, memory, exports as unknown as Record<ThreadExport, (...args: number[]) => void>) : undefined;
+      const pool = threads > 1 ? new ThreadPool(threads, module, memory, exports as unknown as Record<ThreadExport, (...args: number[]) => void>, testHooks) : undefined;
       return new WasmKernels(exports, memory, pool);
     } catch {
       // No shared memory here (a browser page that is not cross-origin isolated): the other module.
