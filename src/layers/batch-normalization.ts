@@ -27,6 +27,8 @@ export interface BatchNormalizationOptions extends LayerOptions {
  * y = gamma · (x − mean) / √(variance + epsilon) + beta. In training the batch's statistics are
  * used and folded into moving averages (moving ← momentum · moving + (1 − momentum) · batch, with
  * the biased batch variance, as Keras and TF.js); in inference the moving averages are used.
+ * A frozen layer (`trainable = false`) runs in inference mode in `fit` too, as in Keras 2 and 3 (so
+ * fine-tuning keeps the statistics it was trained with); TF.js 4.22 keeps using batch statistics.
  * Weights, in Keras's order: gamma, beta, moving mean, moving variance (the last two not trainable).
  */
 export class BatchNormalization extends Layer {
@@ -118,7 +120,8 @@ export class BatchNormalization extends Layer {
     super.build(inputShape);
   }
 
-  forward(x: Tensor, training: boolean): Tensor {
+  forward(x: Tensor, fitting: boolean): Tensor {
+    const training = fitting && this.trainable;
     const movingMean = this.requireBuilt(this.movingMean).value.data;
     const movingVariance = this.movingVariance!.value.data;
     const { mean, variance, invStd } = this.stats;

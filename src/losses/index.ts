@@ -1,4 +1,6 @@
+import { LayerwiseError } from '../util/errors';
 import { KeyRegistry, type SnakeToCamel } from '../util/keys';
+import { describeValue } from '../util/options';
 import * as losses from './losses';
 import type { Loss } from './losses';
 
@@ -25,5 +27,10 @@ const registry = new KeyRegistry<() => Loss>('loss', BY_KEY);
 
 /** Resolves a loss given by key or as an object (`losses.binaryCrossentropy({ fromLogits: true })`). */
 export function getLoss(spec: LossKey | Loss, where = 'compile'): Loss {
-  return typeof spec === 'string' ? registry.get(spec, where)() : spec;
+  if (typeof spec === 'string') return registry.get(spec, where)();
+  const loss = spec as Partial<Loss> | null;
+  if (loss && typeof loss === 'object' && typeof loss.compute === 'function' && typeof loss.checkLabels === 'function' && typeof loss.getConfig === 'function') return spec;
+  throw new LayerwiseError(
+    `${where}: loss must be a key (such as 'meanSquaredError' or 'binaryCrossentropy') or a loss from losses (losses.categoricalCrossentropy({ fromLogits: true })), but received ${describeValue(spec)}.`,
+  );
 }

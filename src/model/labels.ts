@@ -53,7 +53,9 @@ export function checkOutputForLoss(last: Layer, loss: Loss, predShape: Shape, wh
   const head = last.outputActivation()?.head();
   const fn = head?.fn?.name;
   const units = predShape[predShape.length - 1];
-  if (fn === 'softmax' && units === 1) {
+  const axis = head?.fn?.config.axis;
+  const overLastAxis = axis === undefined || axis === -1 || axis === predShape.length - 1;
+  if (fn === 'softmax' && units === 1 && overLastAxis) {
     throw new LayerwiseError(
       `${where}: ${last.name} applies softmax over 1 unit, which always outputs 1: the loss cannot change. ` +
         `For two classes use one unit with activation 'sigmoid' and binaryCrossentropy, or 2 units with softmax.`,

@@ -165,7 +165,8 @@ export class Sequential {
           `${this.layers[this.layers.length - 1].name} outputs ${formatShape(previous)}. Remove inputShape from every layer but the first.`,
       );
     }
-    const inputShape = this.layers.length === 0 ? layer.inputShape : previous;
+    // A first layer built before (in another model) keeps its shape even without a declared inputShape.
+    const inputShape = this.layers.length === 0 ? (layer.inputShape ?? layer.buildShape) : previous;
     if (inputShape && !layer.built) layer.build(inputShape);
     else if (inputShape && layer.buildShape && !shapesEqual(layer.buildShape, inputShape)) layer.build(inputShape);
     const output = inputShape && layer.computeOutputShape(inputShape);

@@ -48,8 +48,10 @@ function prepareInputs(model: Sequential, x: TensorLike, where: string): Tensor 
   if (model.layers.length === 0) {
     throw new LayerwiseError(`${model.name}.${where}: the model has no layers. Add layers with model.add(...) first.`);
   }
-  const t = toTensor(x, `${where} x`);
+  let t = toTensor(x, `${where} x`);
   const expected = model.inputShape;
+  // One value a sample ([N], a flat typed array) for a model of one input feature, as Keras's expand_1d.
+  if (t.shape.length === 1 && (expected === undefined || (expected.length === 1 && expected[0] === 1))) t = reshape(t, [t.shape[0], 1]);
   if (t.shape.length < 2) {
     throw new LayerwiseError(
       `${where}: x must have a batch axis first, shape [samples, ...features], but has shape [${t.shape.join(', ')}]. ` +
@@ -253,7 +255,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   // Which weights train is read once, at the start: freezing a layer takes effect at the next fit, as in Keras.
   const trainable = params.filter((p) => p.trainable);
   // The weights before the last step and at the epoch's start, to restore when training diverges.
-  const guard = new DivergenceGuard(trainable, optimizer);
+  const guard = new DivergenceGuard(params, trainable, optimizer);
   const firstTrainable = firstTrainableLayer(model);
   const rng = rngFor(seed);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
@@ -274,6 +276,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
       guard.epochBegins();
       if (shuffle) rng.shuffle(order);
       const averages = new Averages();
+      let lastStep = 0;
       for (let step = 0; step < steps; step++) {
         const start = step * batchSize;
         const end = Math.min(samples, start + batchSize);
@@ -301,14 +304,16 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         averages.add(logs, end - start);
         // As in Keras 3, batch logs hold the epoch's running means so far.
         await runHooks(model, all, 'onBatchEnd', step, { batch: step, size: end - start, ...averages.means() });
+        lastStep = step;
         if (model.stopTraining) break;
         await yieldToEventLoop();
       }
-      // A step that wrote NaN or infinity is found by the next batch's loss; the epoch's last step here.
-      const poisoned = trainable.find((p) => firstNonFinite(p.value.data) >= 0);
+      // A step that wrote NaN or infinity is found by the next batch's loss; the epoch's last step
+      // here, with the optimizer's state (Adam's moments can overflow while the loss stays finite).
+      const poisoned = guard.firstNotFinite();
       if (poisoned) {
         const undone = guard.restore();
-        throw divergence(model, epoch, steps - 1, `${poisoned.name} is not finite after the epoch's last step${undone}`, averages);
+        throw divergence(model, epoch, lastStep, `${poisoned} is not finite after the epoch's last step${undone}`, averages);
       }
       const logs = averages.means();
       if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, validation[0], validation[1], batchSize, 'val_'));
@@ -320,9 +325,11 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
 }
 
 /**
- * Keeps what a diverged step needs undone, with one copy per step and no allocation: the trainable
- * weights before the last step (a memcpy, ~2% of an MLP step), and at the epoch's start (in case
- * the weights before the last step are themselves not finite: a NaN that a ReLU masked from the loss).
+ * Keeps what a diverged step needs undone, with one copy per step and no allocation: every weight
+ * before the last step (a memcpy, ~2% of an MLP step; moving statistics included, since a forward
+ * pass in training writes them), and at the epoch's start (in case the weights before the last step
+ * are themselves not finite: a NaN that a ReLU masked from the loss). The optimizer's state is not
+ * copied: after a restore it is checked, and reset when it holds NaN or infinity.
  */
 class DivergenceGuard {
   private readonly beforeLast: Float32Array[];
@@ -332,41 +339,70 @@ class DivergenceGuard {
 
   constructor(
     private readonly params: readonly Param[],
+    private readonly trainable: readonly Param[],
     private readonly optimizer: Optimizer,
   ) {
     this.beforeLast = params.map((p) => new Float32Array(p.value.size));
     this.atEpoch = params.map((p) => new Float32Array(p.value.size));
   }
 
+  private copy(into: Float32Array[]): void {
+    for (let i = 0; i < this.params.length; i++) into[i].set(this.params[i].value.data);
+  }
+
+  private put(from: Float32Array[]): void {
+    for (let i = 0; i < this.params.length; i++) this.params[i].value.data.set(from[i]);
+  }
+
   epochBegins(): void {
-    this.params.forEach((p, i) => this.atEpoch[i].set(p.value.data));
+    this.copy(this.atEpoch);
     this.epochIterations = this.optimizer.iterations;
   }
 
   beforeStep(): void {
-    this.params.forEach((p, i) => this.beforeLast[i].set(p.value.data));
+    this.copy(this.beforeLast);
     this.stepped = true;
+  }
+
+  /** The name of the first weight or optimizer state array that is not finite (a full scan: once an epoch). */
+  firstNotFinite(): string | undefined {
+    for (const p of this.params) if (firstNonFinite(p.value.data) >= 0) return p.name;
+    for (const p of this.trainable) {
+      const slots = this.optimizer.getSlots(p) ?? [];
+      const names = this.optimizer.slotNames();
+      for (let s = 0; s < slots.length; s++) if (firstNonFinite(slots[s]) >= 0) return `the optimizer's ${names[s]} of ${p.name}`;
+    }
+    return undefined;
   }
 
   /** Puts back the weights of the last finite step; says what it undid, for the error. */
   restore(): string {
-    if (!this.stepped) return '';
-    this.stepped = false;
-    if (this.beforeLast.every((w) => firstNonFinite(w) < 0)) {
-      this.params.forEach((p, i) => p.value.data.set(this.beforeLast[i]));
-      this.optimizer.iterations--;
-      return ' (the step before it was undone)';
+    let undone = '';
+    // No step yet: the forward pass of the failing batch may still have written moving statistics.
+    if (!this.stepped) this.put(this.atEpoch);
+    else {
+      this.stepped = false;
+      if (this.beforeLast.every((w) => firstNonFinite(w) < 0)) {
+        this.put(this.beforeLast);
+        this.optimizer.iterations--;
+        undone = ' (the step before it was undone)';
+      } else {
+        this.put(this.atEpoch);
+        this.optimizer.iterations = this.epochIterations;
+        undone = " (the weights went back to the epoch's start: an earlier step of it had already made some not finite)";
+      }
     }
-    this.params.forEach((p, i) => p.value.data.set(this.atEpoch[i]));
-    this.optimizer.iterations = this.epochIterations;
-    return " (the weights went back to the epoch's start: an earlier step of it had already made some not finite)";
+    if (this.trainable.some((p) => (this.optimizer.getSlots(p) ?? []).some((s) => firstNonFinite(s) >= 0))) {
+      this.optimizer.resetState();
+      undone += "; the optimizer's state (momentum, moments), no longer finite, was reset";
+    }
+    return undone;
   }
 }
 
 /**
- * The error a diverged run stops with (TerminateOnNaN's behaviour, built in): where it started,
- * and what to try. The weights are those of the last step whose loss and gradients were finite:
- * the step that would have written NaN or infinity is never taken.
+ * The error a diverged run stops with: where it started, and what to try. The step that wrote NaN
+ * or infinity has been undone (DivergenceGuard), so the weights are those of the last finite step.
  */
 function divergence(model: Sequential, epoch: number, step: number, what: string, averages: Averages): LayerwiseError {
   const before = averages.means().loss;

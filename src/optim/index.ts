@@ -1,6 +1,8 @@
 import { KeyRegistry, type SnakeToCamel } from '../util/keys';
 import { Adam } from './adam';
-import type { Optimizer, OptimizerConfig } from './optimizer';
+import { LayerwiseError } from '../util/errors';
+import { describeValue } from '../util/options';
+import { Optimizer, type OptimizerConfig } from './optimizer';
 import { RMSprop } from './rmsprop';
 import { SGD } from './sgd';
 
@@ -34,5 +36,8 @@ const registry = new KeyRegistry<OptimizerClass>('optimizer', OPTIMIZERS as unkn
 export const OPTIMIZER_CLASSES: ReadonlyMap<string, OptimizerClass> = new Map(CLASSES.map((c) => [c.className, c]));
 
 export function getOptimizer(spec: OptimizerKey | Optimizer, where = 'compile'): Optimizer {
-  return typeof spec === 'string' ? new (registry.get(spec, where))() : spec;
+  if (typeof spec === 'string') return new (registry.get(spec, where))();
+  if (spec instanceof Optimizer) return spec;
+  const hint = typeof spec === 'function' ? ` Create an instance with new: new ${(spec as { name?: string }).name || 'SGD'}({ learningRate: 0.01 }).` : '';
+  throw new LayerwiseError(`${where}: optimizer must be a key (${registry.keys().map((k) => `'${k}'`).join(', ')}) or an optimizer such as new SGD({ learningRate: 0.01 }), but received ${describeValue(spec)}.${hint}`);
 }

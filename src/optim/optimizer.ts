@@ -76,6 +76,11 @@ export abstract class Optimizer {
     }
   }
 
+  /** Forgets every parameter's state (momentum, moments): the next step starts them afresh. */
+  resetState(): void {
+    this.state.clear();
+  }
+
   /** The state arrays of a parameter (not copies), or undefined before its first step. */
   getSlots(param: Param): readonly Float32Array[] | undefined {
     return this.state.get(param);

@@ -5,6 +5,7 @@
  */
 import { describe, expect, it, vi } from 'vitest';
 import {
+  BatchNormalization,
   Conv2D,
   Dense,
   Flatten,
@@ -15,6 +16,7 @@ import {
   Sequential,
   serializeModel,
   SGD,
+  Softmax,
   tensor,
   type Layer,
 } from 'layerwise';
@@ -315,5 +317,101 @@ describe('data in typed arrays, and one image (what users also expect)', () => {
     expect(() => model.predict(image)).toThrow(/^predict: x has the shape of one sample, \(None, 6, 6, 1\) without the batch axis\. Wrap it in an array: \[sample\]/);
     expect(model.predict([image]).shape).toEqual([1, 2]);
     expect(snapshot(model)).toEqual(before);
+  });
+});
+
+describe('what the review of the change found', () => {
+  const finiteWeights = (m: Sequential) => m.params().every((p) => Array.from(p.value.data).every(Number.isFinite));
+
+  it('a divergence with momentum resets the non-finite optimizer state; the model saves and loads again', async () => {
+    const model = new Sequential([new Dense({ units: 1, inputShape: [1], kernelInitializer: 'ones', seed: 1 })]);
+    const optimizer = new SGD({ learningRate: 1e9, momentum: 0.9 });
+    model.compile({ optimizer, loss: 'meanSquaredError' });
+    const x = [[1e3], [2e3], [3e3], [4e3]];
+    await expect(model.fit(x, [[1], [2], [3], [4]], { epochs: 20, batchSize: 1, shuffle: false, verbose: 0 })).rejects.toThrow(
+      /training diverged at epoch \d+, batch \d+: .*the optimizer's state \(momentum, moments\), no longer finite, was reset/,
+    );
+    expect(finiteWeights(model)).toBe(true);
+    expect(model.params().every((p) => (optimizer.getSlots(p) ?? []).every((s) => Array.from(s).every(Number.isFinite)))).toBe(true);
+    const copy = modelFromJSON(JSON.stringify(serializeModel(model).modelJSON), serializeModel(model).weightData, { optimizerData: serializeModel(model).optimizerData });
+    expect(copy.predict([[1]]).data).toEqual(model.predict([[1]]).data);
+  });
+
+  it("Adam's second moment overflowing (inputs of 1e15) is found at the epoch's end, not left to freeze the weights silently", async () => {
+    const model = new Sequential([new Dense({ units: 1, inputShape: [1], seed: 1 })]);
+    model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    await expect(model.fit([[1e15], [2e15]], [[1e15], [3e15]], { epochs: 3, verbose: 0 })).rejects.toThrow(
+      /training diverged at epoch 1, batch 1: (the optimizer's v of dense_\d+\/kernel is not finite after the epoch's last step|the loss of this batch is)/,
+    );
+    expect(finiteWeights(model)).toBe(true);
+  });
+
+  it('BatchNormalization moving statistics are restored with the weights', async () => {
+    const model = new Sequential([new Dense({ units: 4, inputShape: [2], seed: 1 }), new BatchNormalization(), new Dense({ units: 1, seed: 2 })]);
+    model.compile({ optimizer: new SGD({ learningRate: 1e12 }), loss: 'meanSquaredError' });
+    const x = [[1, 2], [3, 4], [5, 6], [7, 8], [1, 0], [0, 1], [2, 2], [3, 1]];
+    await expect(model.fit(x, [[1], [2], [3], [4], [5], [6], [7], [8]], { epochs: 50, batchSize: 2, shuffle: false, verbose: 0 })).rejects.toThrow(/training diverged/);
+    expect(finiteWeights(model)).toBe(true);
+    expect(Array.from(model.predict([[1, 2]]).data).every(Number.isFinite)).toBe(true);
+    expect(() => serializeModel(model)).not.toThrow();
+  });
+
+  it('save refuses optimizer state that is not finite, with the way out', () => {
+    const momentum = new Sequential([new Dense({ units: 1, inputShape: [2], name: 'd' })]);
+    momentum.compile({ optimizer: new SGD({ momentum: 0.9 }), loss: 'mse' });
+    momentum.optimizer!.setSlots(momentum.params()[0], [Float32Array.of(Number.NaN, 0)]);
+    momentum.optimizer!.iterations = 1;
+    expect(() => serializeModel(momentum)).toThrow(/save: the optimizer's state "d\/kernel\/momentum" holds NaN at index 0; it could not be loaded again\. Save without it \(model\.save\(path, \{ includeOptimizer: false \}\)\)/);
+    expect(() => serializeModel(momentum, { includeOptimizer: false })).not.toThrow();
+  });
+
+  it('a first layer built in another model, without a declared inputShape, is reused with its shape', async () => {
+    const first = new Dense({ units: 3 });
+    const donor = new Sequential([first]);
+    donor.build([2]);
+    const model = new Sequential([first, new Dense({ units: 1, activation: 'sigmoid' })]);
+    expect(model.inputShape).toEqual([2]);
+    expect(model.outputShape).toEqual([1]);
+    model.compile({ optimizer: 'sgd', loss: 'binaryCrossentropy' });
+    await model.fit(X, Y, { epochs: 1, verbose: 0 });
+  });
+
+  it('a softmax over an axis other than the last is not taken for a one-unit softmax', async () => {
+    const model = new Sequential([new Dense({ units: 1, inputShape: [5, 3] }), new Softmax({ axis: 1 })]);
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const x = Array.from({ length: 2 }, () => Array.from({ length: 5 }, () => [0.1, 0.2, 0.3]));
+    const y = Array.from({ length: 2 }, () => Array.from({ length: 5 }, () => [0.2]));
+    await model.fit(x, y, { epochs: 1, verbose: 0 });
+    expect(Array.from(model.predict(x).data).every((v) => Math.abs(v - 0.2) < 1e-6)).toBe(true);
+  });
+
+  it('flat data of one value a sample is read as [samples, 1], as Keras does', async () => {
+    const model = new Sequential([new Dense({ units: 1, inputShape: [1], seed: 3 })]);
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const x = Float32Array.of(1, 2, 3, 4);
+    expect(model.predict(x).shape).toEqual([4, 1]);
+    expect(model.predict(x).data).toEqual(model.predict([[1], [2], [3], [4]]).data);
+    await model.fit(x, Float32Array.of(2, 4, 6, 8), { epochs: 1, verbose: 0 });
+  });
+
+  it('compile checks optimizer and loss objects, and says to use new for a class', () => {
+    const model = xorModel(false);
+    expect(() => model.compile({ optimizer: { learningRate: 0.1 } as never, loss: 'mse' })).toThrow(/^compile: optimizer must be a key \('sgd', 'adam', 'rmsprop'\) or an optimizer such as new SGD/);
+    expect(() => model.compile({ optimizer: SGD as never, loss: 'mse' })).toThrow(/Create an instance with new: new SGD\(\{ learningRate: 0\.01 \}\)\./);
+    expect(() => model.compile({ optimizer: 'sgd', loss: { name: 'x' } as never })).toThrow(/^compile: loss must be a key .*but received \{"name":"x"\}\./);
+    expect(model.compileSettings).toBeUndefined();
+  });
+
+  it('a frozen BatchNormalization runs in inference mode in fit, as in Keras: its moving statistics stay', async () => {
+    const model = new Sequential([new Dense({ units: 3, inputShape: [2], seed: 1 }), new BatchNormalization(), new Dense({ units: 1, seed: 2 })]);
+    model.compile({ optimizer: 'sgd', loss: 'meanSquaredError' });
+    const bn = model.layers[1];
+    bn.trainable = false;
+    const before = bn.getWeights().map(bytesOf);
+    await model.fit([[1, 2], [3, 4], [5, 6], [7, 8]], [[1], [2], [3], [4]], { epochs: 3, batchSize: 2, verbose: 0 });
+    expect(bn.getWeights().map(bytesOf)).toEqual(before);
+    bn.trainable = true;
+    await model.fit([[1, 2], [3, 4], [5, 6], [7, 8]], [[1], [2], [3], [4]], { epochs: 1, batchSize: 2, verbose: 0 });
+    expect(bn.getWeights().map(bytesOf)).not.toEqual(before);
   });
 });

@@ -42,7 +42,17 @@ export function serializeModel(model: SavableModel, { includeOptimizer = true }:
     metadata.compile = compile;
     const { optimizer } = compiled;
     if (includeOptimizer && optimizer.iterations > 0) {
-      const state = encodeWeights(writeOptimizerState(optimizer, params));
+      const arrays = writeOptimizerState(optimizer, params);
+      for (const { name, values } of arrays) {
+        const bad = firstNonFinite(values);
+        if (bad >= 0) {
+          throw new LayerwiseError(
+            `${model.name}.save: the optimizer's state "${name}" holds ${values[bad]} at index ${bad}; it could not be loaded again. ` +
+              `Save without it (model.save(path, { includeOptimizer: false })), or compile again to start the optimizer afresh.`,
+          );
+        }
+      }
+      const state = encodeWeights(arrays);
       const manifest: WeightsGroup[] = state.specs.length ? [{ paths: ['optimizer.bin'], weights: state.specs.map((s) => ({ ...s, group: 'optimizer' })) }] : [];
       metadata.optimizerState = { iterations: optimizer.iterations, weightsManifest: manifest };
       if (state.specs.length) optimizerData = state.data;
