@@ -119,8 +119,15 @@ export class ActivationSlot {
    */
   private innerSlot(): ActivationSlot | undefined {
     const layer = this.layer!;
-    return layer.fusedActivation() === undefined && layer.params().length === 0 ? layer.outputActivation() : undefined;
+    if (this.inner !== undefined) return this.inner ?? undefined;
+    const inner = layer.fusedActivation() === undefined && layer.params().length === 0 ? layer.outputActivation() : undefined;
+    // Known for good once the layer is built (its weights exist then); asked on every conv step.
+    if (layer.built) this.inner = inner ?? null;
+    return inner;
   }
+
+  /** innerSlot's answer once the owned layer is built (null: none). */
+  private inner?: ActivationSlot | null;
 
   /**
    * dL/dx from dL/dy. With `passThrough` (the loss read this activation's input directly: softmax

@@ -67,12 +67,12 @@ export abstract class BaseConv extends KernelLayer {
     this.dilationRate = sizeOption(this, 'dilationRate', dilationRate, rank);
   }
 
-  /** The hint for an input of the wrong rank. */
-  protected abstract reshapeHint(inputShape: Shape): string;
+  /** The hint for an input of the wrong rank (public for `splitSpatial`, which asks only when it fails). */
+  abstract reshapeHint(inputShape: Shape): string;
 
   /** The window geometry for a per-sample input shape and a batch size. */
   private window(inputShape: Shape, batch: number): Window2D {
-    const { spatial, channels } = splitSpatial(this, inputShape, this.rank, this.reshapeHint(inputShape));
+    const { spatial, channels } = splitSpatial(this, inputShape, this.rank, this);
     const g = spatialWindow(spatial, channels, batch, this.kernelSize, this.strides, this.dilationRate, this.padding);
     if (!g) {
       throw new LayerwiseError(

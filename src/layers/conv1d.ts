@@ -24,7 +24,7 @@ export class Conv1D extends BaseConv {
     super(1, ['valid', 'same', 'causal'], options);
   }
 
-  protected reshapeHint(inputShape: Shape): string {
+  reshapeHint(inputShape: Shape): string {
     return inputShape.length === 1 ? `Add a Reshape layer first (e.g. new Reshape({ targetShape: [${inputShape[0]}, 1] })).` : '';
   }
 }

@@ -22,7 +22,7 @@ export class Conv2D extends BaseConv {
     super(2, ['valid', 'same'], options);
   }
 
-  protected reshapeHint(inputShape: Shape): string {
+  reshapeHint(inputShape: Shape): string {
     return `Add a Reshape layer first (e.g. new Reshape({ targetShape: [${[...inputShape.slice(0, 2), 1].join(', ')}] })).`;
   }
 }

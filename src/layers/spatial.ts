@@ -14,10 +14,12 @@ const INPUT_FORMS: Record<Rank, string> = { 1: '(None, steps, channels)', 2: '(N
 const INPUT_KINDS: Record<Rank, string> = { 1: 'sequences', 2: 'images' };
 
 /** The per-sample shape split into its spatial axes and channels; throws, naming the layer, for another rank. */
-export function splitSpatial(layer: Layer, inputShape: Shape, rank: Rank, hint = ''): { spatial: number[]; channels: number } {
+export function splitSpatial(layer: Layer, inputShape: Shape, rank: Rank, hint?: { reshapeHint(inputShape: Shape): string }): { spatial: number[]; channels: number } {
   if (inputShape.length !== rank + 1) {
+    // The hint is made only when it is shown: this runs on every forward pass.
+    const fix = hint?.reshapeHint(inputShape);
     throw new LayerwiseError(
-      `${layer.name}: expected ${INPUT_KINDS[rank]} of shape ${INPUT_FORMS[rank]}, but received ${formatShape(inputShape)}.${hint ? ` ${hint}` : ''}`,
+      `${layer.name}: expected ${INPUT_KINDS[rank]} of shape ${INPUT_FORMS[rank]}, but received ${formatShape(inputShape)}.${fix ? ` ${fix}` : ''}`,
     );
   }
   return { spatial: inputShape.slice(0, rank), channels: inputShape[rank] };

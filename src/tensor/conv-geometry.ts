@@ -79,21 +79,6 @@ export interface Window2D {
   w: AxisWindow;
 }
 
-/**
- * Visits every output position of 2-D windows over NHWC data, in output order: `image` is the
- * offset of the sample's first input value, `position` counts the positions from 0. The one
- * output-window loop of the TypeScript kernels (im2col, col2im, the poolings).
- */
-export function forEachWindow(g: Window2D, visit: (image: number, oy: number, ox: number, position: number) => void): void {
-  const { batch, channels, h, w } = g;
-  const imageSize = h.input * w.input * channels;
-  let position = 0;
-  for (let n = 0; n < batch; n++) {
-    for (let oy = 0; oy < h.output; oy++) {
-      for (let ox = 0; ox < w.output; ox++) visit(n * imageSize, oy, ox, position++);
-    }
-  }
-}
 
 
 /** A pair from a number or a pair: `kernelSize: 3` means [3, 3]. */
