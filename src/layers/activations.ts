@@ -75,8 +75,10 @@ export class ReLU extends ActivationLayer {
 }
 
 export interface LeakyReLUOptions extends LayerOptions {
-  /** Slope for negative inputs. Default 0.3, as Keras and TF.js. */
+  /** Slope for negative inputs. Default 0.3, as Keras's and TF.js's layers. */
   alpha?: number;
+  /** Keras 3's name for `alpha` (give one of the two). */
+  negativeSlope?: number;
 }
 
 /** x for x > 0, alpha · x otherwise: the gradient never dies. */

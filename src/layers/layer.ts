@@ -148,7 +148,8 @@ export abstract class Layer {
 
   /**
    * Whether `fit` updates this layer's weights. Settable at any time, as in Keras: freezing a
-   * layer to fine-tune the rest takes effect at the next `fit`, and `summary()`,
+   * layer to fine-tune the rest takes effect at once (a running fit skips its weights from the next
+   * step), unfreezing at the next `fit` (which reads the trainable weights once); `summary()`,
    * `model.trainableWeights` and `nonTrainableWeights` follow at once. A fused activation layer
    * (a PReLU given as `activation`) follows its owner.
    */

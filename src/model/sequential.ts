@@ -109,7 +109,7 @@ export class Sequential {
     );
   }
 
-  /** Marks `fit` as running until `run` settles; a second `fit` meanwhile fails at once. */
+  /** Marks `fit` as running until `run` settles; a second `fit` meanwhile fails at once. @internal (used by `fit`) */
   async whileFitting<T>(run: () => Promise<T>): Promise<T> {
     this.guard('fit');
     this.running = 'fit';
@@ -122,7 +122,7 @@ export class Sequential {
   }
 
   /**
-   * Runs a callback hook of the running `fit`, and awaits what it returns: meanwhile the calls a
+   * @internal (used by `fit`). Runs a callback hook of the running `fit`, and awaits what it returns: meanwhile the calls a
    * callback may make (evaluate, predict, setWeights) are allowed. While an async hook is awaited,
    * so are calls from elsewhere; `fit` itself does nothing in between.
    */

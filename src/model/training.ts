@@ -60,7 +60,7 @@ function prepareInputs(model: Sequential, x: TensorLike, where: string): Tensor 
   }
   if (expected && shapesEqual(t.shape, expected)) {
     throw new LayerwiseError(
-      `${where}: x has the shape of one sample, ${formatShape(expected)} without the batch axis. ` +
+      `${where}: x has the shape of one sample, [${expected.join(', ')}], without the batch axis. ` +
         `Wrap it in an array: [sample] (or, for a tensor, reshape it to [1, ${expected.join(', ')}]).`,
     );
   }
@@ -252,7 +252,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   const metrics = metricsOf(model, loss, metricNames);
   const head = lossHead(model, loss);
   const params = model.params();
-  // Which weights train is read once, at the start: freezing a layer takes effect at the next fit, as in Keras.
+  // Which weights train is read once, at the start: a layer unfrozen meanwhile trains from the next fit (a frozen one stops at once: the optimizer skips it).
   const trainable = params.filter((p) => p.trainable);
   // The weights before the last step and at the epoch's start, to restore when training diverges.
   const guard = new DivergenceGuard(params, trainable, optimizer);

@@ -314,7 +314,7 @@ describe('data in typed arrays, and one image (what users also expect)', () => {
     const model = new Sequential([new Conv2D({ filters: 2, kernelSize: 3, inputShape: [6, 6, 1] }), new Flatten(), new Dense({ units: 2 })]);
     const image = Array.from({ length: 6 }, () => Array.from({ length: 6 }, () => [0.5]));
     const before = snapshot(model);
-    expect(() => model.predict(image)).toThrow(/^predict: x has the shape of one sample, \(None, 6, 6, 1\) without the batch axis\. Wrap it in an array: \[sample\]/);
+    expect(() => model.predict(image)).toThrow(/^predict: x has the shape of one sample, \[6, 6, 1\], without the batch axis\. Wrap it in an array: \[sample\]/);
     expect(model.predict([image]).shape).toEqual([1, 2]);
     expect(snapshot(model)).toEqual(before);
   });

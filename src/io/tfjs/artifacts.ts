@@ -6,7 +6,7 @@ import { readCompileMetadata, readTrainingConfig, restoreOptimizerState, writeCo
 import { GENERATED_BY, type LayerwiseMetadata, type ModelArtifacts, type ModelJSON, type WeightsGroup } from './format';
 import { Field } from '../json';
 import type { CompileSettings, LoadableModel, ModelFactory, SavableModel } from '../model-parts';
-import { nameParams, readTopology, writeTopology, type LayerToBuild, type NamedParam } from './topology';
+import { formatVersionFor, nameParams, readTopology, writeTopology, type LayerToBuild, type NamedParam } from './topology';
 import { decodeWeights, encodeWeights, readManifest, type Weight } from './weights';
 
 export interface SerializeOptions {
@@ -34,7 +34,7 @@ export function serializeModel(model: SavableModel, { includeOptimizer = true }:
     }
   }
   const weights = encodeWeights(ordered.map(({ param, name }) => ({ name, shape: param.value.shape, values: param.value.data })));
-  const metadata: LayerwiseMetadata = { formatVersion: 2, ...records };
+  const metadata: LayerwiseMetadata = { formatVersion: formatVersionFor(records), ...records };
   const compiled = model.compileSettings;
   const { compile, trainingConfig } = compiled ? writeCompile(compiled) : { compile: undefined, trainingConfig: undefined };
   let optimizerData: Uint8Array | undefined;

@@ -8,7 +8,7 @@ import type { LayerConfig } from '../../layers/layer';
  *   in both);
  * - a key TF.js spells otherwise is written under TF.js's name (`'silu'` as `'swish'`);
  * - a key TF.js lacks is written as the activation layer that computes it (`'leaky_relu'` as
- *   `LeakyReLU` with alpha 0.3), after the Dense or convolution, made linear;
+ *   `LeakyReLU` with alpha 0.2), after the Dense or convolution, made linear;
  * - a key added with `registerActivation` is written as is: layerwise finds it by name on load,
  *   TF.js and Keras cannot load it.
  */

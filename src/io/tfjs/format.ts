@@ -79,8 +79,9 @@ export interface OptimizerState {
 /** What layerwise records beside the Keras topology, so that a model comes back as it was. */
 export interface LayerwiseMetadata {
   /**
-   * 2 since the key `'leaky_relu'` means alpha 0.2 (Keras 3's function); in files of version 1 it
-   * meant 0.3, and such files load with the alpha they were saved with.
+   * 2 when the file holds the key `'leaky_relu'`, which means alpha 0.2 since then (Keras 3's
+   * function); in files of version 1 it meant 0.3, and such files load with the alpha they were
+   * saved with. Files without such a key are written as version 1, which older layerwise reads.
    */
   formatVersion: 1 | 2;
   fusedActivations: FusedActivation[];

@@ -231,6 +231,17 @@ const WRITTEN_IN_VERSION_1: Record<string, { className: string; config: Record<s
 };
 
 /**
+ * The format version a file needs: 2 when it holds a key whose function changed since version 1
+ * (so an older layerwise refuses it rather than computing 0.3 for 'leaky_relu'), else 1, which
+ * every layerwise reads.
+ */
+export function formatVersionFor(records: Pick<LayerwiseMetadata, 'fusedActivations' | 'keyedLayers'>): 1 | 2 {
+  const keys = [...records.fusedActivations.map((r) => r.key), ...records.keyedLayers.map((r) => r.key)];
+  const changed = keys.some((key) => key !== undefined && Object.prototype.hasOwnProperty.call(WRITTEN_IN_VERSION_1, getActivation(key, 'save').name));
+  return changed ? 2 : 1;
+}
+
+/**
  * Checks that `layer` is how the export rule wrote `key` in the file's format version (a written
  * key must not be trusted blindly). Returns false when the key meant another function then, so the
  * layer is kept as written rather than read back as today's key.

@@ -8,9 +8,10 @@ export interface TerminateOnNaNOptions {
 }
 
 /**
- * Stops training at the batch whose loss is NaN or infinite (as Keras): the first such batch
- * makes the epoch's running loss in the batch logs non-finite, and `fit` checks `stopTraining`
- * after every batch, so no further step runs on broken weights.
+ * Stops training, as Keras's, at the batch whose logged loss is NaN or infinite, and lets `fit`
+ * resolve. Since `fit` checks the loss itself (it stops with an error and undoes the step that
+ * diverged before any callback sees a non-finite loss), this callback only acts on a loss that
+ * another callback made non-finite in the batch logs; it is kept for Keras scripts that add it.
  */
 export class TerminateOnNaN extends Callback {
   /** The options the constructor takes. */
