@@ -1,15 +1,25 @@
 import { KeyRegistry, type SnakeToCamel } from '../util/keys';
+import { Adadelta } from './adadelta';
+import { Adagrad } from './adagrad';
 import { Adam } from './adam';
+import { Adamax } from './adamax';
+import { AdamW } from './adamw';
 import { LayerwiseError } from '../util/errors';
 import { describeValue } from '../util/options';
 import { Optimizer, type OptimizerConfig } from './optimizer';
+import { Nadam } from './nadam';
 import { RMSprop } from './rmsprop';
 import { SGD } from './sgd';
 
-export { Optimizer, type OptimizerOptions, type OptimizerConfig } from './optimizer';
+export { Optimizer, BASE_OPTIONS, type OptimizerOptions, type OptimizerConfig } from './optimizer';
 export { SGD, type SGDOptions } from './sgd';
 export { Adam, type AdamOptions } from './adam';
 export { RMSprop, type RMSpropOptions } from './rmsprop';
+export { Adagrad, type AdagradOptions } from './adagrad';
+export { Adadelta, type AdadeltaOptions } from './adadelta';
+export { Adamax, type AdamaxOptions } from './adamax';
+export { Nadam, type NadamOptions } from './nadam';
+export { AdamW, type AdamWOptions } from './adamw';
 
 /** The constructor of an optimizer class, which rebuilds an optimizer from its `getConfig()`. */
 export type OptimizerClass = (new (config?: OptimizerConfig) => Optimizer) & { readonly className: string; readonly options: readonly string[] };
@@ -22,6 +32,11 @@ const OPTIMIZERS = {
   sgd: SGD,
   adam: Adam,
   rmsprop: RMSprop,
+  adagrad: Adagrad,
+  adadelta: Adadelta,
+  adamax: Adamax,
+  nadam: Nadam,
+  adamw: AdamW,
 } as const;
 
 type Key = keyof typeof OPTIMIZERS;

@@ -5,7 +5,19 @@ import { checkOptions, describeValue } from '../util/options';
 export interface OptimizerOptions {
   /** Step size. */
   learningRate?: number;
+  /** Clips each weight's gradient to this L2 norm: g ← g · c / max(‖g‖, c). At most one of the three clippings. */
+  clipnorm?: number;
+  /** Clips each gradient value to [−c, c]. */
+  clipvalue?: number;
+  /** Clips the gradients of all the weights of a step together to this L2 norm: g ← g · c / max(‖all g‖, c). */
+  globalClipnorm?: number;
+  /** Decoupled weight decay, before each update: w ← w − w · weightDecay · lr (every trainable weight, biases too, as Keras 3). */
+  weightDecay?: number;
 }
+
+/** The options every optimizer takes from the base class (Keras 3's base optimizer's), beside the learning rate. */
+export const BASE_OPTIONS = ['clipnorm', 'clipvalue', 'globalClipnorm', 'weightDecay'] as const;
+const CLIPPINGS = ['clipnorm', 'clipvalue', 'globalClipnorm'] as const;
 
 /** An optimizer's settings, as its constructor takes them. */
 export type OptimizerConfig = Record<string, number | boolean>;
@@ -24,27 +36,70 @@ export function optimizerOptions<T extends OptimizerOptions>(optimizerClass: { r
   });
 }
 
+const RANGES = {
+  fraction: { test: (v: number) => v >= 0 && v < 1, text: 'a number in [0, 1)' },
+  positive: { test: (v: number) => v > 0 && Number.isFinite(v), text: 'a positive number' },
+  nonNegative: { test: (v: number) => v >= 0 && Number.isFinite(v), text: 'a non-negative number' },
+} as const;
+
+/** Checks a numeric setting of an optimizer (`Adam: beta1 must be a number in [0, 1). Received: beta1=1.`). */
+export function checkNumber(owner: string, name: string, value: unknown, range: keyof typeof RANGES): number {
+  const { test, text } = RANGES[range];
+  if (typeof value !== 'number' || !test(value)) throw new LayerwiseError(`${owner}: ${name} must be ${text}. Received: ${name}=${describeValue(value)}.`);
+  return value;
+}
+
+/** Checks a boolean setting of an optimizer. */
+export function checkBoolean(owner: string, name: string, value: unknown): boolean {
+  if (typeof value !== 'boolean') throw new LayerwiseError(`${owner}: ${name} must be true or false. Received: ${name}=${describeValue(value)}.`);
+  return value;
+}
+
 /**
  * The base of every optimizer: it walks the trainable parameters once per step and keeps each
  * one's state (momentum, moments), created on first use. Subclasses write only the update rule.
+ *
+ * It also applies Keras 3's base-optimizer options, in Keras 3's order (`base_optimizer.py`,
+ * `_backend_apply_gradients`): first the gradients are clipped (`clipnorm` per weight,
+ * `globalClipnorm` over all the weights of the step, or `clipvalue`; Keras allows one of the
+ * three), then the weights decay (`weightDecay`: w ← w − w · weightDecay · lr), then the update rule
+ * runs on the decayed weights with the clipped gradients. Clipping writes into one scratch array
+ * reused by every parameter and step; the gradients themselves are left as they are.
  */
 export abstract class Optimizer {
   /** The class name as Keras spells it (`'SGD'`); set by each subclass, and its key in the registry. */
   static readonly className: string = 'Optimizer';
   /** The options the class's constructor takes, the one list `optimizerOptions` checks them against. */
-  static readonly options: readonly string[] = ['learningRate'];
+  static readonly options: readonly string[] = ['learningRate', ...BASE_OPTIONS];
+  /** The weight decay when the options give none (AdamW's 0.004); undefined: no decay. */
+  static readonly defaultWeightDecay: number | undefined = undefined;
   /** Read on every step, so schedulers may change it between batches. */
   learningRate: number;
   /** Number of steps taken. */
   iterations = 0;
+  readonly clipnorm: number | undefined;
+  readonly clipvalue: number | undefined;
+  readonly globalClipnorm: number | undefined;
+  readonly weightDecay: number | undefined;
   private readonly state = new Map<Param, Float32Array[]>();
+  /** The clipped gradient of the parameter being updated (its first `size` values); grown, never per step. */
+  private scratch = new Float32Array(0);
 
-  constructor(learningRate: number) {
-    if (typeof learningRate !== 'number' || !(learningRate > 0) || !Number.isFinite(learningRate)) {
-      const owner = (new.target as unknown as typeof Optimizer).className;
-      throw new LayerwiseError(`${owner}: learningRate must be a positive number. Received: learningRate=${describeValue(learningRate)}.`);
+  /** `options`: the constructor's checked options, of which the base reads its own (`BASE_OPTIONS`). */
+  constructor(learningRate: number, options: OptimizerOptions = {}) {
+    const { className: owner, defaultWeightDecay } = new.target as unknown as typeof Optimizer;
+    this.learningRate = checkNumber(owner, 'learningRate', learningRate, 'positive');
+    for (const name of CLIPPINGS) if (options[name] !== undefined) checkNumber(owner, name, options[name], 'positive');
+    const given = CLIPPINGS.filter((name) => options[name] !== undefined);
+    if (given.length > 1) {
+      throw new LayerwiseError(`${owner}: only one of clipnorm, clipvalue and globalClipnorm can be set. Received: ${given.map((n) => `${n}=${options[n]}`).join(', ')}.`);
     }
-    this.learningRate = learningRate;
+    const weightDecay = options.weightDecay === undefined ? defaultWeightDecay : options.weightDecay;
+    if (weightDecay !== undefined) checkNumber(owner, 'weightDecay', weightDecay, 'nonNegative');
+    this.clipnorm = options.clipnorm;
+    this.clipvalue = options.clipvalue;
+    this.globalClipnorm = options.globalClipnorm;
+    this.weightDecay = weightDecay;
   }
 
   get className(): string {
@@ -62,18 +117,59 @@ export abstract class Optimizer {
     return this.slotNames().length;
   }
 
-  /** Applies one update to every trainable parameter from its accumulated gradient. */
+  /**
+   * Applies one update to every trainable parameter from its accumulated gradient: clipping, weight
+   * decay, then the update rule (see the class comment).
+   */
   step(params: readonly Param[]): void {
     this.iterations++;
+    const { clipnorm, clipvalue, globalClipnorm } = this;
+    const decay = this.weightDecay ? this.weightDecay * this.learningRate : 0;
+    // Keras's clip_by_global_norm: g · c · min(1 / norm, 1 / c), NaN for every gradient when the norm is not finite.
+    let globalScale = 1;
+    if (globalClipnorm !== undefined) {
+      let sum = 0;
+      for (const param of params) if (param.trainable) sum += squaredNorm(param.grad.data);
+      const norm = Math.sqrt(sum);
+      globalScale = Number.isFinite(norm) ? globalClipnorm / Math.max(norm, globalClipnorm) : NaN;
+    }
     for (const param of params) {
       if (!param.trainable) continue;
       let slots = this.state.get(param);
       if (!slots) {
-        slots = Array.from({ length: this.slotCount }, () => new Float32Array(param.value.size));
+        const initial = this.initialSlotValue();
+        slots = Array.from({ length: this.slotCount }, () => new Float32Array(param.value.size).fill(initial));
         this.state.set(param, slots);
       }
-      this.update(param.value.data, param.grad.data, slots);
+      const w = param.value.data;
+      let g = param.grad.data;
+      if (clipnorm !== undefined) {
+        // Keras's _clip_by_norm: g · c / max(‖g‖, c).
+        const scale = clipnorm / Math.max(Math.sqrt(squaredNorm(g)), clipnorm);
+        if (scale !== 1) g = this.scaled(g, scale);
+      } else if (globalClipnorm !== undefined) {
+        if (globalScale !== 1) g = this.scaled(g, globalScale);
+      } else if (clipvalue !== undefined) {
+        const out = this.scratchFor(g.length);
+        for (let i = 0; i < g.length; i++) out[i] = Math.min(Math.max(g[i], -clipvalue), clipvalue);
+        g = out;
+      }
+      if (decay) for (let i = 0; i < w.length; i++) w[i] -= w[i] * decay;
+      this.update(w, g, slots);
     }
+  }
+
+  /** The scratch array, at least `size` long. */
+  private scratchFor(size: number): Float32Array {
+    if (this.scratch.length < size) this.scratch = new Float32Array(size);
+    return this.scratch;
+  }
+
+  /** `g · scale` in the scratch array. */
+  private scaled(g: Float32Array, scale: number): Float32Array {
+    const out = this.scratchFor(g.length);
+    for (let i = 0; i < g.length; i++) out[i] = g[i] * scale;
+    return out;
   }
 
   /** Forgets every parameter's state (momentum, moments): the next step starts them afresh. */
@@ -97,9 +193,34 @@ export abstract class Optimizer {
     this.state.set(param, slots.map((s) => Float32Array.from(s)));
   }
 
-  /** Updates `w` in place from its gradient `g` and its state arrays. */
+  /**
+   * Updates `w` in place from its gradient and its state arrays. The gradient is the first
+   * `w.length` values of `g`, which may be longer (a clipped gradient lives in a scratch array
+   * shared by all the parameters): loop to `w.length`.
+   */
   protected abstract update(w: Float32Array, g: Float32Array, slots: Float32Array[]): void;
 
-  /** The settings that rebuild the optimizer: `new (its class)(getConfig())` is an equal optimizer. */
-  abstract getConfig(): OptimizerConfig;
+  /** The value a parameter's state arrays start at (0; Adagrad's accumulator starts at its initialAccumulatorValue). */
+  protected initialSlotValue(): number {
+    return 0;
+  }
+
+  /** The settings of the update rule, the learning rate among them (`getConfig()` adds the base options). */
+  protected abstract ruleConfig(): OptimizerConfig;
+
+  /**
+   * The settings that rebuild the optimizer: `new (its class)(getConfig())` is an equal optimizer.
+   * The base options appear only when set.
+   */
+  getConfig(): OptimizerConfig {
+    const config = this.ruleConfig();
+    for (const name of BASE_OPTIONS) if (this[name] !== undefined) config[name] = this[name]!;
+    return config;
+  }
+}
+
+function squaredNorm(g: Float32Array): number {
+  let sum = 0;
+  for (let i = 0; i < g.length; i++) sum += g[i] * g[i];
+  return sum;
 }

@@ -1,6 +1,4 @@
-import { LayerwiseError } from '../util/errors';
-import { describeValue } from '../util/options';
-import { Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
@@ -29,7 +27,7 @@ export interface RMSpropOptions extends OptimizerOptions {
  */
 export class RMSprop extends Optimizer {
   static override readonly className = 'RMSprop';
-  static override readonly options: readonly string[] = ['learningRate', 'rho', 'momentum', 'epsilon', 'centered'];
+  static override readonly options: readonly string[] = ['learningRate', 'rho', 'momentum', 'epsilon', 'centered', ...BASE_OPTIONS];
   readonly rho: number;
   readonly momentum: number;
   readonly epsilon: number;
@@ -37,23 +35,13 @@ export class RMSprop extends Optimizer {
 
   /** `new RMSprop({ learningRate: 1e-3, rho: 0.9 })`, or `new RMSprop(1e-3)` for the learning rate alone. */
   constructor(options: RMSpropOptions | number = {}) {
-    const { learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = optimizerOptions<RMSpropOptions>(new.target, options);
-    super(learningRate);
-    for (const [name, value] of Object.entries({ rho, momentum })) {
-      if (typeof value !== 'number' || !(value >= 0 && value < 1)) {
-        throw new LayerwiseError(`RMSprop: ${name} must be a number in [0, 1). Received: ${name}=${describeValue(value)}.`);
-      }
-    }
-    if (typeof epsilon !== 'number' || !(epsilon >= 0) || !Number.isFinite(epsilon)) {
-      throw new LayerwiseError(`RMSprop: epsilon must be a non-negative number. Received: epsilon=${describeValue(epsilon)}.`);
-    }
-    if (typeof centered !== 'boolean') {
-      throw new LayerwiseError(`RMSprop: centered must be true or false. Received: centered=${describeValue(centered)}.`);
-    }
-    this.rho = rho;
-    this.momentum = momentum;
-    this.epsilon = epsilon;
-    this.centered = centered;
+    const checked = optimizerOptions<RMSpropOptions>(new.target, options);
+    const { learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = checked;
+    super(learningRate, checked);
+    this.rho = checkNumber(this.className, 'rho', rho, 'fraction');
+    this.momentum = checkNumber(this.className, 'momentum', momentum, 'fraction');
+    this.epsilon = checkNumber(this.className, 'epsilon', epsilon, 'nonNegative');
+    this.centered = checkBoolean(this.className, 'centered', centered);
   }
 
   slotNames(): readonly string[] {
@@ -82,7 +70,7 @@ export class RMSprop extends Optimizer {
     }
   }
 
-  getConfig() {
+  protected ruleConfig() {
     return { learningRate: this.learningRate, rho: this.rho, momentum: this.momentum, epsilon: this.epsilon, centered: this.centered };
   }
 }

@@ -1,6 +1,4 @@
-import { LayerwiseError } from '../util/errors';
-import { describeValue } from '../util/options';
-import { Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
 
 export interface SGDOptions extends OptimizerOptions {
   /** Default 0.01, as Keras. */
@@ -19,22 +17,17 @@ export interface SGDOptions extends OptimizerOptions {
  */
 export class SGD extends Optimizer {
   static override readonly className = 'SGD';
-  static override readonly options: readonly string[] = ['learningRate', 'momentum', 'nesterov'];
+  static override readonly options: readonly string[] = ['learningRate', 'momentum', 'nesterov', ...BASE_OPTIONS];
   readonly momentum: number;
   readonly nesterov: boolean;
 
   /** `new SGD({ learningRate: 0.1, momentum: 0.9 })`, or `new SGD(0.1)` for the learning rate alone. */
   constructor(options: SGDOptions | number = {}) {
-    const { learningRate = 0.01, momentum = 0, nesterov = false } = optimizerOptions<SGDOptions>(new.target, options);
-    super(learningRate);
-    if (typeof momentum !== 'number' || !(momentum >= 0 && momentum < 1)) {
-      throw new LayerwiseError(`SGD: momentum must be a number in [0, 1). Received: momentum=${describeValue(momentum)}.`);
-    }
-    if (typeof nesterov !== 'boolean') {
-      throw new LayerwiseError(`SGD: nesterov must be true or false. Received: nesterov=${describeValue(nesterov)}.`);
-    }
-    this.momentum = momentum;
-    this.nesterov = nesterov;
+    const checked = optimizerOptions<SGDOptions>(new.target, options);
+    const { learningRate = 0.01, momentum = 0, nesterov = false } = checked;
+    super(learningRate, checked);
+    this.momentum = checkNumber(this.className, 'momentum', momentum, 'fraction');
+    this.nesterov = checkBoolean(this.className, 'nesterov', nesterov);
   }
 
   slotNames(): readonly string[] {
@@ -54,7 +47,7 @@ export class SGD extends Optimizer {
     }
   }
 
-  getConfig() {
+  protected ruleConfig() {
     return { learningRate: this.learningRate, momentum: this.momentum, nesterov: this.nesterov };
   }
 }
