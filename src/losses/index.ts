@@ -1,36 +1,35 @@
 import { LayerwiseError } from '../util/errors';
-import { KeyRegistry, type SnakeToCamel } from '../util/keys';
 import { describeValue } from '../util/options';
-import * as losses from './losses';
+import { custom, isCustomLossSpec, type CustomLossSpec } from './custom';
+import * as builtIn from './losses';
 import type { Loss } from './losses';
+import { registry, type LossKey } from './registry';
 
-export type { Loss, CrossentropyOptions } from './losses';
-export { losses };
+export type {
+  Loss,
+  LossConfig,
+  CrossentropyOptions,
+  SparseCrossentropyOptions,
+  HuberOptions,
+  CosineSimilarityOptions,
+  BinaryFocalCrossentropyOptions,
+} from './losses';
+export type { CustomLossSpec } from './custom';
+export type { LossKey } from './registry';
 
-const BY_KEY = {
-  mean_squared_error: losses.meanSquaredError,
-  mse: losses.meanSquaredError,
-  mean_absolute_error: losses.meanAbsoluteError,
-  mae: losses.meanAbsoluteError,
-  binary_crossentropy: () => losses.binaryCrossentropy(),
-  categorical_crossentropy: () => losses.categoricalCrossentropy(),
-  sparse_categorical_crossentropy: () => losses.sparseCategoricalCrossentropy(),
-} as const;
+/** The loss factories (`losses.huber({ delta: 2 })`), `losses.custom({ name, fn, grad })` and `EPSILON`. */
+export const losses = { ...builtIn, custom };
 
 /**
- * A loss key in TF.js camelCase, Keras snake_case or class-name spelling
- * (`'binaryCrossentropy'`, `'binary_crossentropy'`, `'BinaryCrossentropy'`).
+ * Resolves a loss given by key, as an object (`losses.binaryCrossentropy({ fromLogits: true })`),
+ * or as a custom loss's `{ name, fn, grad }`.
  */
-export type LossKey = keyof typeof BY_KEY | SnakeToCamel<keyof typeof BY_KEY> | Capitalize<SnakeToCamel<keyof typeof BY_KEY>>;
-
-const registry = new KeyRegistry<() => Loss>('loss', BY_KEY);
-
-/** Resolves a loss given by key or as an object (`losses.binaryCrossentropy({ fromLogits: true })`). */
-export function getLoss(spec: LossKey | Loss, where = 'compile'): Loss {
+export function getLoss(spec: LossKey | Loss | CustomLossSpec, where = 'compile'): Loss {
   if (typeof spec === 'string') return registry.get(spec, where)();
+  if (isCustomLossSpec(spec)) return custom(spec);
   const loss = spec as Partial<Loss> | null;
-  if (loss && typeof loss === 'object' && typeof loss.compute === 'function' && typeof loss.checkLabels === 'function' && typeof loss.getConfig === 'function') return spec;
+  if (loss && typeof loss === 'object' && typeof loss.compute === 'function' && typeof loss.checkLabels === 'function' && typeof loss.getConfig === 'function') return spec as Loss;
   throw new LayerwiseError(
-    `${where}: loss must be a key (such as 'meanSquaredError' or 'binaryCrossentropy') or a loss from losses (losses.categoricalCrossentropy({ fromLogits: true })), but received ${describeValue(spec)}.`,
+    `${where}: loss must be a key (such as 'meanSquaredError' or 'binaryCrossentropy'), a loss from losses (losses.categoricalCrossentropy({ fromLogits: true })) or a custom loss { name, fn, grad }, but received ${describeValue(spec)}.`,
   );
 }

@@ -395,9 +395,9 @@ describe('loss options are checked', () => {
   it("unknown keys fail, naming the loss and the nearest option: Keras's from_logits", () => {
     expect(() => losses.binaryCrossentropy({ from_logits: true } as never)).toThrow(LayerwiseError);
     expect(() => losses.binaryCrossentropy({ from_logits: true } as never)).toThrow(
-      /^binaryCrossentropy: "from_logits" is not an option of binaryCrossentropy\. Did you mean "fromLogits"\? Its options: fromLogits\.$/,
+      /^binaryCrossentropy: "from_logits" is not an option of binaryCrossentropy\. Did you mean "fromLogits"\? Its options: fromLogits, labelSmoothing\.$/,
     );
-    expect(() => losses.categoricalCrossentropy({ labelSmoothing: 0.1 } as never)).toThrow(/^categoricalCrossentropy: "labelSmoothing" is not an option of categoricalCrossentropy\./);
+    expect(() => losses.categoricalCrossentropy({ label_smoothing: 0.1 } as never)).toThrow(/^categoricalCrossentropy: "label_smoothing" is not an option of categoricalCrossentropy\. Did you mean "labelSmoothing"\?/);
     expect(() => losses.sparseCategoricalCrossentropy({ fromLogit: true } as never)).toThrow(/Did you mean "fromLogits"\?/);
     expect(() => losses.meanSquaredError({ reduction: 'sum' } as never)).toThrow(/^meanSquaredError: "reduction" is not an option of meanSquaredError\. It takes no options\.$/);
     expect(() => losses.meanAbsoluteError({ name: 'mae' } as never)).toThrow(/^meanAbsoluteError: "name" is not an option of meanAbsoluteError\./);
