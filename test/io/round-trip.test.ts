@@ -195,3 +195,18 @@ describe('weights that are not finite', () => {
     expect(existsSync(join(path, 'model.json'))).toBe(false);
   });
 });
+
+describe('loss options', () => {
+  it('come back with the model: huber delta, label smoothing, focal gamma; a loss with options stays out of TF.js trainingConfig', async () => {
+    const cases = [losses.huber({ delta: 2.5 }), losses.binaryCrossentropy({ labelSmoothing: 0.1 }), losses.binaryFocalCrossentropy({ gamma: 3, fromLogits: true })];
+    for (const loss of cases) {
+      const model = new Sequential({ layers: [new Dense({ units: 1, inputShape: [2], activation: loss.getConfig().fromLogits || loss.getConfig().name === 'huber' ? 'linear' : 'sigmoid' })] });
+      model.compile({ optimizer: 'sgd', loss });
+      for (const copy of await roundTrip(model)) expect(copy.compileSettings!.loss.getConfig()).toEqual(loss.getConfig());
+      expect(serializeModel(model).modelJSON.trainingConfig).toBeUndefined();
+    }
+    const plain = new Sequential({ layers: [new Dense({ units: 1, inputShape: [2], activation: 'sigmoid' })] });
+    plain.compile({ optimizer: 'sgd', loss: losses.binaryCrossentropy() });
+    expect(serializeModel(plain).modelJSON.trainingConfig?.loss).toBe('binary_crossentropy');
+  });
+});

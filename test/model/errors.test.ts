@@ -133,7 +133,7 @@ describe('ragged input', () => {
 describe('unknown keys in compile', () => {
   const cases: [string, Partial<CompileOptions>, RegExp][] = [
     ['loss', { loss: 'binaryCrossentropyy' as 'binaryCrossentropy' }, /^Unknown loss "binaryCrossentropyy" in compile\. Did you mean "binary_crossentropy"\? Known: "mean_squared_error", .*"sparse_categorical_crossentropy"\.$/],
-    ['optimizer', { optimizer: 'adamm' as 'adam' }, /^Unknown optimizer "adamm" in compile\. Did you mean "adam"\? Known: "sgd", "adam", "rmsprop"\.$/],
+    ['optimizer', { optimizer: 'adamm' as 'adam' }, /^Unknown optimizer "adamm" in compile\. Did you mean "adam"\? Known: "sgd", "adam", "rmsprop", "adagrad", "adadelta", "adamax", "nadam", "adamw"\.$/],
     ['metric', { metrics: ['acuracy'] }, /^Unknown metric "acuracy" in compile\. Did you mean "accuracy"\? Known: "accuracy", /],
   ];
   for (const [what, change, pattern] of cases) {

@@ -396,7 +396,7 @@ describe('what the review of the change found', () => {
 
   it('compile checks optimizer and loss objects, and says to use new for a class', () => {
     const model = xorModel(false);
-    expect(() => model.compile({ optimizer: { learningRate: 0.1 } as never, loss: 'mse' })).toThrow(/^compile: optimizer must be a key \('sgd', 'adam', 'rmsprop'\) or an optimizer such as new SGD/);
+    expect(() => model.compile({ optimizer: { learningRate: 0.1 } as never, loss: 'mse' })).toThrow(/^compile: optimizer must be a key \('sgd', 'adam', 'rmsprop', 'adagrad', 'adadelta', 'adamax', 'nadam', 'adamw'\) or an optimizer such as new SGD/);
     expect(() => model.compile({ optimizer: SGD as never, loss: 'mse' })).toThrow(/Create an instance with new: new SGD\(\{ learningRate: 0\.01 \}\)\./);
     expect(() => model.compile({ optimizer: 'sgd', loss: { name: 'x' } as never })).toThrow(/^compile: loss must be a key .*but received \{"name":"x"\}\./);
     expect(model.compileSettings).toBeUndefined();

@@ -380,13 +380,24 @@ const OPTIMIZER_WRONG: Record<string, fc.Arbitrary<unknown>> = {
   beta2: notNumber,
   epsilon: notNumber,
   rho: notNumber,
+  initialAccumulatorValue: notNumber,
+  clipnorm: notNumber,
+  clipvalue: notNumber,
+  globalClipnorm: notNumber,
+  weightDecay: notNumber,
   nesterov: notBoolean,
   centered: notBoolean,
+  amsgrad: notBoolean,
 };
 const OPTIMIZER_RANGES: Record<string, Record<string, unknown[]>> = {
   SGD: { learningRate: [0, -1, Infinity], momentum: [1, -0.1, Infinity] },
   Adam: { learningRate: [0, -1e-3], beta1: [1, -0.1], beta2: [1.5], epsilon: [0, -1, Infinity] },
-  RMSprop: { learningRate: [-0.5, Infinity], rho: [1, -1], momentum: [1, -0.5], epsilon: [-1, Infinity] },
+  RMSprop: { learningRate: [-0.5, Infinity], rho: [1, -1], momentum: [1, -0.5], epsilon: [-1, Infinity], clipnorm: [0, -1, Infinity], weightDecay: [-0.1, Infinity] },
+  Adagrad: { learningRate: [0], initialAccumulatorValue: [-0.1, Infinity], epsilon: [-1, Infinity], clipvalue: [0, -2], globalClipnorm: [0, Infinity] },
+  Adadelta: { learningRate: [-1], rho: [1, -0.5], epsilon: [0, -1], clipnorm: [-1], weightDecay: [-1] },
+  Adamax: { learningRate: [Infinity], beta1: [1], beta2: [-0.1, 2], epsilon: [0, Infinity], clipvalue: [Infinity] },
+  Nadam: { learningRate: [0], beta1: [1.1], beta2: [1], epsilon: [-1e-7], globalClipnorm: [-0.5] },
+  AdamW: { learningRate: [0], beta1: [1], beta2: [1], epsilon: [0], weightDecay: [-0.004, NaN, Infinity], clipnorm: [0] },
 };
 
 describe('optimizer constructors: every class of OPTIMIZER_CLASSES', () => {
@@ -421,14 +432,42 @@ describe('loss and initializer factories', () => {
     /** The factory takes a bare value for this option (constant(0.1)). */
     positional?: boolean;
   }
-  const crossentropy = (make: (o: never) => unknown): Factory => ({ make: (o) => make(o as never), known: ['fromLogits'], wrong: { fromLogits: notBoolean } });
+  const crossentropy = (make: (o: never) => unknown, smoothing = true): Factory => ({
+    make: (o) => make(o as never),
+    known: smoothing ? ['fromLogits', 'labelSmoothing'] : ['fromLogits'],
+    wrong: smoothing ? { fromLogits: notBoolean, labelSmoothing: number } : { fromLogits: notBoolean },
+    outOfRange: smoothing ? { labelSmoothing: [-0.1, 1.5] } : undefined,
+  });
+  const noOptions = (make: (o: never) => unknown): Factory => ({ make: (o) => make(o as never), known: [], wrong: {} });
   const seeded = (make: (o: never) => unknown): Factory => ({ make: (o) => make(o as never), known: ['seed'], wrong: { seed } });
   const FACTORIES: Record<string, Factory> = {
     meanSquaredError: { make: (o) => losses.meanSquaredError(o as never), known: [], wrong: {} },
     meanAbsoluteError: { make: (o) => losses.meanAbsoluteError(o as never), known: [], wrong: {} },
     binaryCrossentropy: crossentropy(losses.binaryCrossentropy),
     categoricalCrossentropy: crossentropy(losses.categoricalCrossentropy),
-    sparseCategoricalCrossentropy: crossentropy(losses.sparseCategoricalCrossentropy),
+    sparseCategoricalCrossentropy: crossentropy(losses.sparseCategoricalCrossentropy, false),
+    meanAbsolutePercentageError: noOptions(losses.meanAbsolutePercentageError),
+    meanSquaredLogarithmicError: noOptions(losses.meanSquaredLogarithmicError),
+    logCosh: noOptions(losses.logCosh),
+    hinge: noOptions(losses.hinge),
+    squaredHinge: noOptions(losses.squaredHinge),
+    categoricalHinge: noOptions(losses.categoricalHinge),
+    kullbackLeiblerDivergence: noOptions(losses.kullbackLeiblerDivergence),
+    poisson: noOptions(losses.poisson),
+    huber: { make: (o) => losses.huber(o as never), known: ['delta'], wrong: { delta: number }, outOfRange: { delta: [0, -1] } },
+    cosineSimilarity: { make: (o) => losses.cosineSimilarity(o as never), known: ['axis'], wrong: { axis: fc.oneof(notNumber, nonInteger, fc.constant(null)) }, outOfRange: { axis: [0] } },
+    binaryFocalCrossentropy: {
+      make: (o) => losses.binaryFocalCrossentropy(o as never),
+      known: ['gamma', 'alpha', 'applyClassBalancing', 'fromLogits', 'labelSmoothing'],
+      wrong: { gamma: number, alpha: number, applyClassBalancing: notBoolean, fromLogits: notBoolean, labelSmoothing: number },
+      outOfRange: { gamma: [-1], alpha: [-0.5, 2], labelSmoothing: [-0.1, 1.5] },
+    },
+    custom: {
+      make: (o) => losses.custom(o as never),
+      known: ['name', 'fn', 'grad'],
+      valid: { name: 'myLoss', fn: () => 0, grad: () => undefined },
+      wrong: { name: fc.oneof(fc.double(), fc.boolean(), plainObject, ints, fn, fc.constant(null), fc.constant(''), fc.constant('mse')), fn: fc.oneof(fc.string(), fc.double(), plainObject, fc.constant(null)), grad: fc.oneof(fc.string(), fc.double(), plainObject, fc.constant(null)) },
+    },
     glorotUniform: seeded(initializers.glorotUniform),
     glorotNormal: seeded(initializers.glorotNormal),
     heNormal: seeded(initializers.heNormal),

@@ -2,7 +2,7 @@ import { toSnakeCase } from '../../layers/naming';
 import { getLoss, losses, type LossKey } from '../../losses';
 import type { Loss } from '../../losses/losses';
 import { checkMetric } from '../../metrics';
-import { OPTIMIZER_CLASSES, type OptimizerClass } from '../../optim';
+import { BASE_OPTIONS, OPTIMIZER_CLASSES, type OptimizerClass } from '../../optim';
 import type { Optimizer, OptimizerConfig } from '../../optim/optimizer';
 import { LayerwiseError } from '../../util/errors';
 import type { Field } from '../json';
@@ -11,12 +11,27 @@ import type { CompileMetadata, TrainingConfig } from './format';
 import type { NamedParam } from './topology';
 import type { NamedValues, Weight } from './weights';
 
-/** Losses TF.js and Keras know by the same name. */
-const TFJS_LOSSES = new Set(['meanSquaredError', 'meanAbsoluteError', 'binaryCrossentropy', 'categoricalCrossentropy', 'sparseCategoricalCrossentropy']);
+/**
+ * Losses TF.js and Keras know by the same name and compute the same way. Not: hinge and squaredHinge
+ * (TF.js's never map 0/1 labels to −1/1), kullbackLeiblerDivergence (TF.js weighs by the unclipped
+ * label), huber, logCosh, cosineSimilarity and binaryFocalCrossentropy (TF.js has none by that name).
+ */
+const TFJS_LOSSES = new Set([
+  'meanSquaredError',
+  'meanAbsoluteError',
+  'meanAbsolutePercentageError',
+  'meanSquaredLogarithmicError',
+  'categoricalHinge',
+  'poisson',
+  'binaryCrossentropy',
+  'categoricalCrossentropy',
+  'sparseCategoricalCrossentropy',
+]);
 
 /** The cross-entropies that take `fromLogits`, by the name their config gives. */
 const WITH_LOGITS = new Map<string, (options: { fromLogits: boolean }) => Loss>([
   ['binaryCrossentropy', losses.binaryCrossentropy],
+  ['binaryFocalCrossentropy', losses.binaryFocalCrossentropy],
   ['categoricalCrossentropy', losses.categoricalCrossentropy],
   ['sparseCategoricalCrossentropy', losses.sparseCategoricalCrossentropy],
 ]);
@@ -27,36 +42,55 @@ type TfjsOptimizer = TrainingConfig['optimizer_config'];
  * TF.js's form of an optimizer, by layerwise's class name, where TF.js computes the same updates
  * (the format's exceptions; every other optimizer is written in layerwise's metadata only):
  * SGD with momentum is TF.js's `Momentum`; RMSprop is its `RMSProp` (its `decay` is `rho`), but
- * not centered, where TF.js subtracts epsilon under the square root.
+ * not centered, where TF.js subtracts epsilon under the square root; Adam without amsgrad; Adagrad
+ * only at epsilon 1e-7, the one TF.js uses (it has no setting); Adamax with TF.js's `decay` 0.
+ * Not Adadelta (TF.js divides by the previous step's accumulator), Nadam or AdamW (TF.js has
+ * none), nor any optimizer that clips gradients or decays weights (TF.js's optimizers do neither).
  */
 const TO_TFJS: Record<string, (config: OptimizerConfig) => TfjsOptimizer | undefined> = {
   SGD: ({ learningRate, momentum, nesterov }): TfjsOptimizer =>
     (momentum as number) > 0
       ? { class_name: 'Momentum', config: { learningRate, momentum, useNesterov: nesterov } }
       : { class_name: 'SGD', config: { learningRate } },
-  Adam: ({ learningRate, beta1, beta2, epsilon }) => ({ class_name: 'Adam', config: { learningRate, beta1, beta2, epsilon } }),
+  Adam: ({ learningRate, beta1, beta2, epsilon, amsgrad }) => (amsgrad ? undefined : { class_name: 'Adam', config: { learningRate, beta1, beta2, epsilon } }),
   RMSprop: ({ learningRate, rho, momentum, epsilon, centered }) =>
     centered ? undefined : { class_name: 'RMSProp', config: { learningRate, decay: rho, momentum, epsilon, centered } },
+  Adagrad: ({ learningRate, initialAccumulatorValue, epsilon }) =>
+    epsilon === 1e-7 ? { class_name: 'Adagrad', config: { learningRate, initialAccumulatorValue } } : undefined,
+  Adamax: ({ learningRate, beta1, beta2, epsilon }) => ({ class_name: 'Adamax', config: { learningRate, beta1, beta2, epsilon, decay: 0 } }),
 };
 
-/** TF.js's optimizer names that layerwise reads as its own: the class, and config keys TF.js names otherwise. */
+/** TF.js's form of an optimizer's config, or undefined when TF.js would compute other updates. */
+const toTfjs = (className: string, config: OptimizerConfig): TfjsOptimizer | undefined =>
+  BASE_OPTIONS.some((name) => config[name] !== undefined && config[name] !== 0) ? undefined : TO_TFJS[className]?.(config);
+
+/**
+ * TF.js's optimizer names that layerwise reads as its own: the class, and config keys TF.js names
+ * otherwise. Adagrad, Adadelta and Adamax are TF.js's names too (TF.js's Adamax `decay` and any
+ * other key layerwise lacks are ignored).
+ */
 const FROM_TFJS: Record<string, { className: string; renames: Record<string, string> }> = {
   Momentum: { className: 'SGD', renames: { useNesterov: 'nesterov' } },
   RMSProp: { className: 'RMSprop', renames: { decay: 'rho' } },
   SGD: { className: 'SGD', renames: { useNesterov: 'nesterov' } },
+  Adagrad: { className: 'Adagrad', renames: {} },
+  Adadelta: { className: 'Adadelta', renames: {} },
+  Adamax: { className: 'Adamax', renames: {} },
 };
 
 /** The compile settings in layerwise's metadata, and in TF.js's `trainingConfig` when TF.js can read them exactly. */
 export function writeCompile({ optimizer, loss, metrics }: CompileSettings): { compile: CompileMetadata; trainingConfig?: TrainingConfig } {
-  const { name, fromLogits = false } = loss.getConfig();
+  const { name, fromLogits = false, ...options } = loss.getConfig();
   const config = optimizer.getConfig();
   const compile: CompileMetadata = {
     optimizer: { className: optimizer.className, config },
-    loss: { name, fromLogits },
+    // Every option of the loss (huber's delta, labelSmoothing, ...), so that it comes back as it was.
+    loss: { name, fromLogits, ...options },
     metrics: [...metrics],
   };
-  const optimizerConfig = TO_TFJS[optimizer.className]?.(config);
-  if (!optimizerConfig || !TFJS_LOSSES.has(name) || fromLogits) return { compile };
+  const optimizerConfig = toTfjs(optimizer.className, config);
+  // TF.js's trainingConfig names a loss only: a loss with options other than the defaults stays out of it.
+  if (!optimizerConfig || !TFJS_LOSSES.has(name) || fromLogits || Object.keys(options).length > 0) return { compile };
   return { compile, trainingConfig: { loss: toSnakeCase(name), metrics: metrics.map(toSnakeCase), optimizer_config: optimizerConfig } };
 }
 
@@ -77,8 +111,9 @@ const camelCase = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: st
 
 /**
  * An optimizer from a class name and a config, for any optimizer of the registry: the options are
- * those its default instance's `getConfig()` has, each of the type it has there (a number or a
- * boolean); other keys (TF.js's `name`, Keras's `decay`) are ignored, as Keras does.
+ * those its class declares (`options`), each a boolean where its default instance's `getConfig()`
+ * or the file has one and a number otherwise; null is an unset option (as Keras writes `clipnorm: None`); other
+ * keys (TF.js's `name`, Keras's `decay`) are ignored, as Keras does.
  */
 function readOptimizer(classNameField: Field, config: Field): Optimizer {
   const name = classNameField.string('an optimizer class name');
@@ -93,11 +128,41 @@ function readOptimizer(classNameField: Field, config: Field): Optimizer {
   const options: OptimizerConfig = {};
   for (const key of config.keys()) {
     const option = tfjs?.renames[camelCase(key)] ?? camelCase(key);
-    if (!Object.prototype.hasOwnProperty.call(defaults, option)) continue;
     const field = config.get(key);
-    options[option] = typeof defaults[option] === 'boolean' ? field.boolean() : field.number();
+    if (!Class.options.includes(option) || field.absent) continue;
+    // A boolean where the default instance has one, or where the file has one for an option the
+    // default config leaves out (Adam's amsgrad): the constructor checks it is the right type.
+    options[option] = typeof defaults[option] === 'boolean' || typeof field.value === 'boolean' ? field.boolean() : field.number();
   }
   return within(config, () => new Class(options));
+}
+
+/** The loss factories by the name a loss's config gives (`'huber'` → `losses.huber`). */
+function lossFactory(name: string): ((options: Record<string, unknown>) => Loss) | undefined {
+  const factory = Object.prototype.hasOwnProperty.call(losses, name) ? (losses as Record<string, unknown>)[name] : undefined;
+  return typeof factory === 'function' && name !== 'custom' ? (factory as (options: Record<string, unknown>) => Loss) : undefined;
+}
+
+/**
+ * A loss from layerwise's metadata: its name and its options (as `getConfig` wrote them), each a
+ * number, a boolean or a string, rebuilt by its factory, which checks them.
+ */
+function readLossConfig(f: Field): Loss {
+  const name = f.get('name').string('a loss name');
+  const options: Record<string, unknown> = {};
+  for (const key of f.keys()) {
+    if (key === 'name') continue;
+    const value = f.get(key);
+    if (value.absent) continue;
+    if (typeof value.value !== 'number' && typeof value.value !== 'boolean' && typeof value.value !== 'string') value.fail('a number, a boolean or a string');
+    options[key] = value.value;
+  }
+  const factory = lossFactory(name);
+  // A name no factory has: a key in another spelling, or a custom loss (which cannot come back from a file).
+  if (!factory) return readLoss(f.get('name'), options.fromLogits === true);
+  // fromLogits: false is every loss's default, written for all of them; factories without the option refuse it.
+  const withDefaults = Object.fromEntries(Object.entries(options).filter(([k, v]) => !(k === 'fromLogits' && v === false)));
+  return within(f, () => factory(withDefaults));
 }
 
 function readLoss(name: Field, fromLogits: boolean): Loss {
@@ -125,7 +190,7 @@ export function readCompileMetadata(f: Field): CompileSettings {
   const loss = f.get('loss').object();
   return {
     optimizer: readOptimizer(optimizer.get('className'), optimizer.get('config')),
-    loss: readLoss(loss.get('name'), loss.get('fromLogits').optional((b) => b.boolean()) ?? false),
+    loss: readLossConfig(loss),
     metrics: readMetrics(f.get('metrics')),
   };
 }

@@ -65,7 +65,8 @@ export interface LayerSettings {
 
 export interface CompileMetadata {
   optimizer: { className: string; config: Record<string, number | boolean> };
-  loss: { name: string; fromLogits?: boolean };
+  /** The loss's `getConfig()`: its name, fromLogits, and its other options (huber's delta, labelSmoothing, ...). */
+  loss: { name: string; fromLogits?: boolean } & Record<string, number | boolean | string | undefined>;
   metrics: string[];
 }
 
