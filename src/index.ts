@@ -6,7 +6,19 @@ export * from './activations';
 export * from './layers';
 export * as initializers from './initializers/public';
 export type { Initializer, InitializerKey, InitializerSpec } from './initializers';
-export { losses, getLoss, type Loss, type LossKey, type CrossentropyOptions } from './losses';
+export {
+  losses,
+  getLoss,
+  type Loss,
+  type LossKey,
+  type LossConfig,
+  type CrossentropyOptions,
+  type SparseCrossentropyOptions,
+  type HuberOptions,
+  type CosineSimilarityOptions,
+  type BinaryFocalCrossentropyOptions,
+  type CustomLossSpec,
+} from './losses';
 export * from './optim';
 export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions } from './model/sequential';
 export * from './model/callbacks';

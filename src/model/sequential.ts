@@ -1,5 +1,5 @@
 import { Layer, type Param } from '../layers/layer';
-import { getLoss, type LossKey } from '../losses';
+import { getLoss, type CustomLossSpec, type LossKey } from '../losses';
 import type { Loss } from '../losses/losses';
 import { getOptimizer, type OptimizerKey } from '../optim';
 import type { Optimizer } from '../optim/optimizer';
@@ -26,7 +26,7 @@ export interface CompileOptions {
   /** An optimizer object (`new SGD({ learningRate: 0.1 })`) or key (`'sgd'`, `'adam'`). */
   optimizer: OptimizerKey | Optimizer;
   /** A loss key (`'binaryCrossentropy'`, `'categorical_crossentropy'`) or object. */
-  loss: LossKey | Loss;
+  loss: LossKey | Loss | CustomLossSpec;
   /** Metrics to report, by key (`'accuracy'`, `'mse'`, `'mae'`); one key alone is read as a list of one, as TF.js does. */
   metrics?: MetricKey | (string & {}) | (MetricKey | (string & {}))[];
 }
