@@ -1,8 +1,9 @@
-import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
+import type { LearningRateSchedule } from './schedules';
 
 export interface AdadeltaOptions extends OptimizerOptions {
   /** Default 0.001, as Keras (1.0 is the paper's form). */
-  learningRate?: number;
+  learningRate?: LearningRateSpec;
   /** Decay of both moving averages, in [0, 1). Default 0.95. */
   rho?: number;
   /** Added under both square roots. Default 1e-7, as Keras. */
@@ -28,7 +29,7 @@ export class Adadelta extends Optimizer {
   readonly epsilon: number;
 
   /** `new Adadelta({ learningRate: 1, rho: 0.95 })`, or `new Adadelta(1)` for the learning rate alone. */
-  constructor(options: AdadeltaOptions | number = {}) {
+  constructor(options: AdadeltaOptions | number | LearningRateSchedule = {}) {
     const checked = optimizerOptions<AdadeltaOptions>(new.target, options);
     const { learningRate = 0.001, rho = 0.95, epsilon = 1e-7 } = checked;
     super(learningRate, checked);

@@ -1,8 +1,9 @@
-import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
+import type { LearningRateSchedule } from './schedules';
 
 export interface AdagradOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
-  learningRate?: number;
+  learningRate?: LearningRateSpec;
   /** The accumulators' starting value, non-negative. Default 0.1. */
   initialAccumulatorValue?: number;
   /** Added to the accumulator under the square root. Default 1e-7, as Keras. */
@@ -25,7 +26,7 @@ export class Adagrad extends Optimizer {
   readonly epsilon: number;
 
   /** `new Adagrad({ learningRate: 0.01 })`, or `new Adagrad(0.01)` for the learning rate alone. */
-  constructor(options: AdagradOptions | number = {}) {
+  constructor(options: AdagradOptions | number | LearningRateSchedule = {}) {
     const checked = optimizerOptions<AdagradOptions>(new.target, options);
     const { learningRate = 0.001, initialAccumulatorValue = 0.1, epsilon = 1e-7 } = checked;
     super(learningRate, checked);

@@ -1,8 +1,9 @@
-import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
+import type { LearningRateSchedule } from './schedules';
 
 export interface AdamOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
-  learningRate?: number;
+  learningRate?: LearningRateSpec;
   /** Decay of the first moment. Default 0.9. */
   beta1?: number;
   /** Decay of the second moment. Default 0.999. */
@@ -33,7 +34,7 @@ export class Adam extends Optimizer {
   readonly amsgrad: boolean;
 
   /** `new Adam({ learningRate: 1e-3, beta1: 0.9 })`, or `new Adam(1e-3)` for the learning rate alone. */
-  constructor(options: AdamOptions | number = {}) {
+  constructor(options: AdamOptions | number | LearningRateSchedule = {}) {
     const checked = optimizerOptions<AdamOptions>(new.target, options);
     const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7, amsgrad = false } = checked;
     super(learningRate, checked);

@@ -1,8 +1,9 @@
-import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
+import type { LearningRateSchedule } from './schedules';
 
 export interface AdamaxOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
-  learningRate?: number;
+  learningRate?: LearningRateSpec;
   /** Decay of the first moment, in [0, 1). Default 0.9. */
   beta1?: number;
   /** Decay of the infinity norm, in [0, 1). Default 0.999. */
@@ -28,7 +29,7 @@ export class Adamax extends Optimizer {
   readonly epsilon: number;
 
   /** `new Adamax({ learningRate: 2e-3 })`, or `new Adamax(2e-3)` for the learning rate alone. */
-  constructor(options: AdamaxOptions | number = {}) {
+  constructor(options: AdamaxOptions | number | LearningRateSchedule = {}) {
     const checked = optimizerOptions<AdamaxOptions>(new.target, options);
     const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = checked;
     super(learningRate, checked);

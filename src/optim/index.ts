@@ -11,7 +11,17 @@ import { Nadam } from './nadam';
 import { RMSprop } from './rmsprop';
 import { SGD } from './sgd';
 
-export { Optimizer, BASE_OPTIONS, type OptimizerOptions, type OptimizerConfig } from './optimizer';
+export { Optimizer, BASE_OPTIONS, type OptimizerOptions, type OptimizerConfig, type LearningRateSpec, type SavedSchedule } from './optimizer';
+export type {
+  LearningRateSchedule,
+  ScheduleConfig,
+  ExponentialDecayOptions,
+  PiecewiseConstantDecayOptions,
+  InverseTimeDecayOptions,
+  PolynomialDecayOptions,
+  CosineDecayOptions,
+  CosineDecayRestartsOptions,
+} from './schedules';
 export { SGD, type SGDOptions } from './sgd';
 export { Adam, type AdamOptions } from './adam';
 export { RMSprop, type RMSpropOptions } from './rmsprop';

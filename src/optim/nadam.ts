@@ -1,9 +1,10 @@
-import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
+import type { LearningRateSchedule } from './schedules';
 import type { Param } from '../layers/layer';
 
 export interface NadamOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
-  learningRate?: number;
+  learningRate?: LearningRateSpec;
   /** Decay of the first moment, in [0, 1). Default 0.9. */
   beta1?: number;
   /** Decay of the second moment, in [0, 1). Default 0.999. */
@@ -35,7 +36,7 @@ export class Nadam extends Optimizer {
   private productStep = 0;
 
   /** `new Nadam({ learningRate: 2e-3 })`, or `new Nadam(2e-3)` for the learning rate alone. */
-  constructor(options: NadamOptions | number = {}) {
+  constructor(options: NadamOptions | number | LearningRateSchedule = {}) {
     const checked = optimizerOptions<NadamOptions>(new.target, options);
     const { learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon = 1e-7 } = checked;
     super(learningRate, checked);

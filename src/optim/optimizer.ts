@@ -1,10 +1,11 @@
 import type { Param } from '../layers/layer';
 import { LayerwiseError } from '../util/errors';
 import { checkOptions, describeValue } from '../util/options';
+import { isSchedule, scheduleFromConfig, type LearningRateSchedule, type ScheduleConfig } from './schedules';
 
 export interface OptimizerOptions {
-  /** Step size. */
-  learningRate?: number;
+  /** Step size: a number, or a schedule of the step (`schedules.exponentialDecay({ ... })`, or its saved `{ className, config }`). */
+  learningRate?: LearningRateSpec;
   /** Clips each weight's gradient to this L2 norm: g ← g · c / max(‖g‖, c). At most one of the three clippings. */
   clipnorm?: number;
   /** Clips each gradient value to [−c, c]. */
@@ -19,8 +20,17 @@ export interface OptimizerOptions {
 export const BASE_OPTIONS = ['clipnorm', 'clipvalue', 'globalClipnorm', 'weightDecay'] as const;
 const CLIPPINGS = ['clipnorm', 'clipvalue', 'globalClipnorm'] as const;
 
-/** An optimizer's settings, as its constructor takes them. */
-export type OptimizerConfig = Record<string, number | boolean>;
+/** A learning rate schedule as a config holds it: its class name and its settings (`getConfig()` of a scheduled optimizer). */
+export interface SavedSchedule {
+  readonly className: string;
+  readonly config: ScheduleConfig;
+}
+
+/** What an optimizer's `learningRate` option takes: a number, a schedule, or a saved schedule. */
+export type LearningRateSpec = number | LearningRateSchedule | SavedSchedule;
+
+/** An optimizer's settings, as its constructor takes them (`learningRate` a number or a saved schedule). */
+export type OptimizerConfig = Record<string, number | boolean | SavedSchedule>;
 
 /**
  * Checks the options an optimizer's constructor receives, against the options its class declares
@@ -30,6 +40,8 @@ export type OptimizerConfig = Record<string, number | boolean>;
  * then checks its values' types and ranges.
  */
 export function optimizerOptions<T extends OptimizerOptions>(optimizerClass: { readonly className: string; readonly options: readonly string[] }, options: unknown): T {
+  // A bare schedule is the learning rate too (`new SGD(schedules.cosineDecay({ ... }))`).
+  if (isSchedule(options)) return { learningRate: options } as T;
   return checkOptions<T>(optimizerClass.className, options, optimizerClass.options, {
     positional: 'learningRate',
     example: `{ learningRate: 0.01 } (or new ${optimizerClass.className}(0.01))`,
@@ -73,8 +85,6 @@ export abstract class Optimizer {
   static readonly options: readonly string[] = ['learningRate', ...BASE_OPTIONS];
   /** The weight decay when the options give none (AdamW's 0.004); undefined: no decay. */
   static readonly defaultWeightDecay: number | undefined = undefined;
-  /** Read on every step, so schedulers may change it between batches. */
-  learningRate: number;
   /** Number of steps taken. */
   iterations = 0;
   readonly clipnorm: number | undefined;
@@ -82,13 +92,20 @@ export abstract class Optimizer {
   readonly globalClipnorm: number | undefined;
   readonly weightDecay: number | undefined;
   private readonly state = new Map<Param, Float32Array[]>();
+  /** The learning rate when it is a number. */
+  private rate = 0;
+  /** The learning rate schedule, if the rate is one. */
+  private rateSchedule: LearningRateSchedule | undefined;
+  /** The rate of the step being taken (`rateSchedule.at(iterations)` before the step counts), while `stepping`. */
+  private stepRate = 0;
+  private stepping = false;
   /** The clipped gradient of the parameter being updated (its first `size` values); grown, never per step. */
   private scratch = new Float32Array(0);
 
   /** `options`: the constructor's checked options, of which the base reads its own (`BASE_OPTIONS`). */
-  constructor(learningRate: number, options: OptimizerOptions = {}) {
+  constructor(learningRate: LearningRateSpec, options: OptimizerOptions = {}) {
     const { className: owner, defaultWeightDecay } = new.target as unknown as typeof Optimizer;
-    this.learningRate = checkNumber(owner, 'learningRate', learningRate, 'positive');
+    this.setRate(owner, learningRate);
     for (const name of CLIPPINGS) if (options[name] !== undefined) checkNumber(owner, name, options[name], 'positive');
     const given = CLIPPINGS.filter((name) => options[name] !== undefined);
     if (given.length > 1) {
@@ -107,6 +124,38 @@ export abstract class Optimizer {
   }
 
   /**
+   * The learning rate, a number: with a schedule, that of the next step (`schedule.at(iterations)`,
+   * as Keras's `optimizer.learning_rate`), and within a step that step's. Set to a number (as
+   * LearningRateScheduler and ReduceLROnPlateau do between batches), it replaces a schedule; set to
+   * a schedule, it replaces the rate.
+   */
+  get learningRate(): number {
+    const schedule = this.rateSchedule;
+    if (!schedule) return this.rate;
+    return this.stepping ? this.stepRate : schedule.at(this.iterations);
+  }
+
+  set learningRate(value: LearningRateSpec) {
+    this.setRate(this.className, value);
+  }
+
+  /** The learning rate schedule, or undefined when the rate is a number. */
+  get schedule(): LearningRateSchedule | undefined {
+    return this.rateSchedule;
+  }
+
+  private setRate(owner: string, value: unknown): void {
+    if (isSchedule(value)) {
+      this.rateSchedule = value;
+    } else if (typeof value === 'object' && value !== null && typeof (value as SavedSchedule).className === 'string' && !Array.isArray(value)) {
+      this.rateSchedule = scheduleFromConfig((value as SavedSchedule).className, (value as SavedSchedule).config);
+    } else {
+      this.rate = checkNumber(owner, 'learningRate', value, 'positive');
+      this.rateSchedule = undefined;
+    }
+  }
+
+  /**
    * The names of the per-parameter state arrays the update rule keeps, in the order `update`
    * receives them (Keras's names: `['momentum']`, `['m', 'v']`). Saved files name the state by them.
    */
@@ -122,7 +171,18 @@ export abstract class Optimizer {
    * decay, then the update rule (see the class comment).
    */
   step(params: readonly Param[]): void {
+    // Keras's: the step taken after `iterations` steps uses schedule(iterations).
+    if (this.rateSchedule) this.stepRate = this.rateSchedule.at(this.iterations);
     this.iterations++;
+    this.stepping = true;
+    try {
+      this.stepParams(params);
+    } finally {
+      this.stepping = false;
+    }
+  }
+
+  private stepParams(params: readonly Param[]): void {
     const { clipnorm, clipvalue, globalClipnorm } = this;
     const decay = this.weightDecay ? this.weightDecay * this.learningRate : 0;
     // Keras's clip_by_global_norm: g · c · min(1 / norm, 1 / c), NaN for every gradient when the norm is not finite.
@@ -214,6 +274,8 @@ export abstract class Optimizer {
    */
   getConfig(): OptimizerConfig {
     const config = this.ruleConfig();
+    const schedule = this.rateSchedule;
+    if (schedule) config.learningRate = { className: schedule.className, config: schedule.config };
     for (const name of BASE_OPTIONS) if (this[name] !== undefined) config[name] = this[name]!;
     return config;
   }

@@ -1,8 +1,9 @@
-import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
+import type { LearningRateSchedule } from './schedules';
 
 export interface RMSpropOptions extends OptimizerOptions {
   /** Default 0.001, as Keras. */
-  learningRate?: number;
+  learningRate?: LearningRateSpec;
   /** Decay of the moving average of squared gradients, in [0, 1). Default 0.9. */
   rho?: number;
   /** Momentum of the increments, in [0, 1); 0 (default) applies each increment directly. */
@@ -34,7 +35,7 @@ export class RMSprop extends Optimizer {
   readonly centered: boolean;
 
   /** `new RMSprop({ learningRate: 1e-3, rho: 0.9 })`, or `new RMSprop(1e-3)` for the learning rate alone. */
-  constructor(options: RMSpropOptions | number = {}) {
+  constructor(options: RMSpropOptions | number | LearningRateSchedule = {}) {
     const checked = optimizerOptions<RMSpropOptions>(new.target, options);
     const { learningRate = 0.001, rho = 0.9, momentum = 0, epsilon = 1e-7, centered = false } = checked;
     super(learningRate, checked);

@@ -1,8 +1,9 @@
-import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions } from './optimizer';
+import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
+import type { LearningRateSchedule } from './schedules';
 
 export interface SGDOptions extends OptimizerOptions {
   /** Default 0.01, as Keras. */
-  learningRate?: number;
+  learningRate?: LearningRateSpec;
   /** Velocity decay in [0, 1); 0 is plain gradient descent. */
   momentum?: number;
   /** Nesterov momentum. */
@@ -22,7 +23,7 @@ export class SGD extends Optimizer {
   readonly nesterov: boolean;
 
   /** `new SGD({ learningRate: 0.1, momentum: 0.9 })`, or `new SGD(0.1)` for the learning rate alone. */
-  constructor(options: SGDOptions | number = {}) {
+  constructor(options: SGDOptions | number | LearningRateSchedule = {}) {
     const checked = optimizerOptions<SGDOptions>(new.target, options);
     const { learningRate = 0.01, momentum = 0, nesterov = false } = checked;
     super(learningRate, checked);

@@ -220,7 +220,7 @@ describe('every optimizer matches a float64 reference of Keras 3 over 3 steps', 
         const optimizer = new CLASSES[className]({ ...BASE[className], ...options } as never);
         const { params, grads } = problem(`${className}-${name}`);
         const initial = params.map((p) => Float32Array.from(p.value.data));
-        const expected = reference(className, optimizer.getConfig(), initial, grads);
+        const expected = reference(className, optimizer.getConfig() as Config, initial, grads);
         for (let step = 0; step < 3; step++) {
           params.forEach((p, k) => p.grad.data.set(grads[step][k]));
           optimizer.step(params);

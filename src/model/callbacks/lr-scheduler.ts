@@ -7,7 +7,8 @@ export type Schedule = (epoch: number, learningRate: number) => number;
 
 /**
  * Sets the optimizer's learning rate at the start of each epoch to `schedule(epoch, lr)`, and logs
- * it as `learning_rate` at the epoch's end (as Keras).
+ * it as `learning_rate` at the epoch's end (as Keras). The number it sets replaces a learning rate
+ * schedule the optimizer had (`lr` is then the schedule's rate for the epoch's first step).
  *
  *   new LearningRateScheduler((epoch, lr) => (epoch < 10 ? lr : lr * 0.9))
  */

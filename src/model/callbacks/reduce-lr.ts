@@ -68,6 +68,13 @@ export class ReduceLROnPlateau extends Callback {
 
   override onTrainBegin(): void {
     this.monitor.checkFit(this.params);
+    // As Keras, whose optimizer refuses a rate set over a schedule: reducing would end the schedule silently.
+    const schedule = this.model?.optimizer?.schedule;
+    if (schedule) {
+      throw new LayerwiseError(
+        `ReduceLROnPlateau: the optimizer's learning rate is a schedule (${schedule.className}), which the callback cannot reduce. Give the optimizer a number as its learningRate, or drop the callback.`,
+      );
+    }
     this.best = this.monitor.worst;
     this.wait = 0;
     this.cooldownCounter = 0;
