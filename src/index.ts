@@ -20,12 +20,14 @@ export {
   type CustomLossSpec,
 } from './losses';
 export * from './optim';
+export * as schedules from './optim/schedules';
 export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions } from './model/sequential';
 export * from './model/callbacks';
 export { ProgressLogger, type ProgressLoggerOptions, type ProgressSink } from './model/progress';
 export { History } from './model/history';
 export { plotHistories, historiesToSVG, type PlotOptions, type PlotHistoriesOptions, type SVGOptions, type TerminalChartOptions, type Run } from './plot';
-export type { MetricKey } from './metrics';
+export type { MetricKey, MetricSpec, MetricFunction } from './metrics';
+export * as metrics from './metrics/public';
 export type { SummaryOptions } from './model/summary';
 export { serializeModel, type SerializeOptions, type LoadOptions, type ModelFromJSONOptions, type SaveResult, type ModelJSON, type ModelArtifacts, type WeightSpec, type WeightsGroup, type KerasObject, type TrainingConfig, type LayerwiseMetadata } from './io';
 export { loadModel, modelFromJSON } from './model/saving';

@@ -2,6 +2,7 @@ import type { Layer } from '../layers/layer';
 import type { Loss } from '../losses/losses';
 import type { Optimizer } from '../optim/optimizer';
 import type { Shape } from '../tensor/tensor';
+import type { MetricSpec } from '../metrics';
 
 /**
  * What formats know of a model: generic parts (layers, compile settings), never a model class.
@@ -9,11 +10,11 @@ import type { Shape } from '../tensor/tensor';
  * nothing in io imports from model/.
  */
 
-/** The compile settings: an optimizer, a loss, the metrics' keys. */
+/** The compile settings: an optimizer, a loss, the metrics (keys, metric objects, functions). */
 export interface CompileSettings {
   optimizer: Optimizer;
   loss: Loss;
-  metrics: string[];
+  metrics: MetricSpec[];
 }
 
 /** A model to write: a linear stack of layers, built once its input shape is known. */

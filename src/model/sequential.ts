@@ -10,7 +10,7 @@ import { checkOptions, describeValue } from '../util/options';
 import { uniqueName } from '../layers/naming';
 import type { Callback, Logs } from './callbacks/base';
 import type { History } from './history';
-import { checkMetric, type MetricKey } from '../metrics';
+import { checkMetric, type MetricKey, type MetricSpec } from '../metrics';
 import { summarize, type SummaryOptions } from './summary';
 import { evaluateModel, fitModel, predictModel } from './training';
 import { saveModel, serializeModel, type CompileSettings, type ModelJSON, type SaveResult, type SerializeOptions } from '../io';
@@ -27,8 +27,12 @@ export interface CompileOptions {
   optimizer: OptimizerKey | Optimizer;
   /** A loss key (`'binaryCrossentropy'`, `'categorical_crossentropy'`) or object. */
   loss: LossKey | Loss | CustomLossSpec;
-  /** Metrics to report, by key (`'accuracy'`, `'mse'`, `'mae'`); one key alone is read as a list of one, as TF.js does. */
-  metrics?: MetricKey | (string & {}) | (MetricKey | (string & {}))[];
+  /**
+   * Metrics to report: keys (`'accuracy'`, `'mse'`, `'auc'`, `'precision'`, ...), metric objects
+   * (`new metrics.AUC({ curve: 'PR' })`) or functions `(yTrue, yPred) => number` of one sample;
+   * one key alone is read as a list of one, as TF.js does.
+   */
+  metrics?: MetricKey | (string & {}) | MetricSpec[];
 }
 
 export interface FitOptions {
@@ -254,11 +258,8 @@ export class Sequential {
     if (!Array.isArray(metricList)) {
       throw new LayerwiseError(`${this.name}.compile: metrics must be an array of metric keys, such as ['accuracy']. Received: ${describeValue(metrics)}.`);
     }
-    for (const metric of metricList) {
-      if (typeof metric !== 'string') throw new LayerwiseError(`${this.name}.compile: metrics must be keys (strings) such as 'accuracy'. Received: ${describeValue(metric)}.`);
-    }
+    for (const metric of metricList) checkMetric(metric, `${this.name}.compile`);
     const resolved: Compiled = { optimizer: getOptimizer(optimizer), loss: getLoss(loss), metrics: [...metricList] };
-    metricList.forEach((m) => checkMetric(m));
     this.compiled = resolved;
   }
 

@@ -10,7 +10,7 @@ import { LayerwiseError } from '../util/errors';
 import type { Callback, Hook, Logs } from './callbacks/base';
 import { fitCallbacks } from './callbacks/fit-callbacks';
 import { History } from './history';
-import { getMetric, type Metric } from '../metrics';
+import { getMetric, type Accumulator, type Metric, type MetricSpec } from '../metrics';
 import { checkOptions, describeValue } from '../util/options';
 import { checkLabelValues, checkOutputForLoss } from './labels';
 import type { EvaluateOptions, FitOptions, Sequential } from './sequential';
@@ -154,7 +154,7 @@ function batchLoss(head: LossHead, out: Tensor, labels: Tensor, grad?: BufferCac
   return { value, dOut };
 }
 
-/** Running, sample-weighted means of the loss and metrics over an epoch. */
+/** Running, sample-weighted means of the loss over an epoch (the metrics keep their own state: `Accumulator`). */
 class Averages {
   private readonly sums: Record<string, number> = {};
   private count = 0;
@@ -171,15 +171,21 @@ class Averages {
   }
 }
 
-function scores(head: LossHead, metrics: Metric[], out: Tensor, labels: Tensor, grad?: BufferCache): { logs: Logs; dOut?: Tensor } {
+/** The batch's loss; adds the batch to each metric's state. */
+function scores(head: LossHead, states: Accumulator[], out: Tensor, labels: Tensor, grad?: BufferCache): { logs: Logs; dOut?: Tensor } {
   const { value, dOut } = batchLoss(head, out, labels, grad);
-  const logs: Logs = { loss: value };
-  for (const metric of metrics) logs[metric.name] = metric.compute(out.data, labels.data, out.shape);
-  return { logs, dOut };
+  for (const state of states) state.update(out.data, labels.data, out.shape);
+  return { logs: { loss: value }, dOut };
 }
 
-function metricsOf(model: Sequential, loss: Loss, names: string[]): Metric[] {
-  return names.map((name) => getMetric(name, loss, model.outputShape!));
+/** Each metric's value over the batches since its state was reset, as Keras 3's `result()`. */
+function metricLogs(metrics: Metric[], states: Accumulator[], logs: Logs, prefix = ''): Logs {
+  for (let i = 0; i < metrics.length; i++) logs[prefix + metrics[i].name] = states[i].result();
+  return logs;
+}
+
+function metricsOf(loss: Loss, specs: readonly MetricSpec[], outputShape: Shape): Metric[] {
+  return specs.map((spec) => getMetric(spec, loss, outputShape));
 }
 
 /**
@@ -244,12 +250,15 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
 
   const history = new History();
   const all = fitCallbacks(callbacks, verbose, history);
+  const metrics = metricsOf(loss, metricNames, outputShapeFor(model, x));
+  // Training and validation each keep their own state, made once and reset per epoch.
+  const trainStates = metrics.map((m) => m.accumulator());
+  const valStates = metrics.map((m) => m.accumulator());
 
   // Everything is checked; only now may the model change.
   if (!model.inputShape) model.build(x.shape.slice(1));
   const samples = x.shape[0];
   const steps = Math.ceil(samples / batchSize);
-  const metrics = metricsOf(model, loss, metricNames);
   const head = lossHead(model, loss);
   const params = model.params();
   // Which weights train is read once, at the start: a layer unfrozen meanwhile trains from the next fit (a frozen one stops at once: the optimizer skips it).
@@ -276,6 +285,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
       guard.epochBegins();
       if (shuffle) rng.shuffle(order);
       const averages = new Averages();
+      for (const state of trainStates) state.reset();
       let lastStep = 0;
       for (let step = 0; step < steps; step++) {
         const start = step * batchSize;
@@ -288,7 +298,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
 
         for (const p of params) p.grad.data.fill(0);
         const out = forward(model, xb, true);
-        const { logs, dOut } = scores(head, metrics, out, yb, buffers);
+        const { logs, dOut } = scores(head, trainStates, out, yb, buffers);
         if (!Number.isFinite(logs.loss)) {
           // The weights the last step made compute a non-finite loss: undo that step.
           const undone = guard.restore();
@@ -302,8 +312,8 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         optimizer.step(trainable);
 
         averages.add(logs, end - start);
-        // As in Keras 3, batch logs hold the epoch's running means so far.
-        await runHooks(model, all, 'onBatchEnd', step, { batch: step, size: end - start, ...averages.means() });
+        // As in Keras 3, batch logs hold the epoch's running values so far: the loss's mean, each metric's result.
+        await runHooks(model, all, 'onBatchEnd', step, metricLogs(metrics, trainStates, { batch: step, size: end - start, ...averages.means() }));
         lastStep = step;
         if (model.stopTraining) break;
         await yieldToEventLoop();
@@ -315,8 +325,10 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         const undone = guard.restore();
         throw divergence(model, epoch, lastStep, `${poisoned} is not finite after the epoch's last step${undone}`, averages);
       }
-      const logs = averages.means();
-      if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, validation[0], validation[1], batchSize, 'val_'));
+      const logs = metricLogs(metrics, trainStates, averages.means());
+      if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, valStates, validation[0], validation[1], batchSize, 'val_'));
+      // A scheduled rate changes every step: the epoch's logs show where it is (Keras's learning_rate).
+      if (optimizer.schedule) logs.learning_rate = optimizer.learningRate;
       await runHooks(model, all, 'onEpochEnd', epoch, logs);
     }
     await runHooks(model, all, 'onTrainEnd', {});
@@ -413,14 +425,16 @@ function divergence(model: Sequential, epoch: number, step: number, what: string
   );
 }
 
-function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], x: Tensor, y: Tensor, batchSize: number, prefix = ''): Logs {
+/** The loss and metrics over `x`, `y`; `states` (one a metric) are reset first. */
+function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], x: Tensor, y: Tensor, batchSize: number, prefix = ''): Logs {
   const averages = new Averages();
+  for (const state of states) state.reset();
   for (let start = 0; start < x.shape[0]; start += batchSize) {
     const end = Math.min(x.shape[0], start + batchSize);
     const out = forward(model, rows(x, start, end), false);
-    averages.add(scores(head, metrics, out, rows(y, start, end)).logs, end - start);
+    averages.add(scores(head, states, out, rows(y, start, end)).logs, end - start);
   }
-  return averages.means(prefix);
+  return metricLogs(metrics, states, averages.means(prefix), prefix);
 }
 
 export function evaluateModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: EvaluateOptions): Logs {
@@ -429,8 +443,9 @@ export function evaluateModel(model: Sequential, xIn: TensorLike, yIn: TensorLik
   const { loss, metrics } = model.requireCompiled('evaluate');
   const x = prepareInputs(model, xIn, 'evaluate');
   const y = prepareLabels(model, loss, yIn, x, 'evaluate');
+  const bound = metricsOf(loss, metrics, outputShapeFor(model, x));
   if (!model.inputShape) model.build(x.shape.slice(1));
-  return evaluateTensors(model, lossHead(model, loss), metricsOf(model, loss, metrics), x, y, batchSize);
+  return evaluateTensors(model, lossHead(model, loss), bound, bound.map((m) => m.accumulator()), x, y, batchSize);
 }
 
 export function predictModel(model: Sequential, xIn: TensorLike, options: EvaluateOptions): Tensor {

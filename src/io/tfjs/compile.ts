@@ -1,9 +1,10 @@
 import { toSnakeCase } from '../../layers/naming';
 import { getLoss, losses, type LossKey } from '../../losses';
 import type { Loss } from '../../losses/losses';
-import { checkMetric } from '../../metrics';
+import { checkMetric, isTfjsMetricKey, METRIC_CLASSES, MetricObject, type MetricSpec } from '../../metrics';
 import { BASE_OPTIONS, OPTIMIZER_CLASSES, type OptimizerClass } from '../../optim';
-import type { Optimizer, OptimizerConfig } from '../../optim/optimizer';
+import type { Optimizer, OptimizerConfig, SavedSchedule } from '../../optim/optimizer';
+import type { ScheduleConfig } from '../../optim/schedules';
 import { LayerwiseError } from '../../util/errors';
 import type { Field } from '../json';
 import type { CompileSettings } from '../model-parts';
@@ -47,7 +48,7 @@ type TfjsOptimizer = TrainingConfig['optimizer_config'];
  * Not Adadelta (TF.js divides by the previous step's accumulator), Nadam or AdamW (TF.js has
  * none), nor any optimizer that clips gradients or decays weights (TF.js's optimizers do neither).
  */
-const TO_TFJS: Record<string, (config: OptimizerConfig) => TfjsOptimizer | undefined> = {
+const TO_TFJS: Record<string, (config: Record<string, number | boolean>) => TfjsOptimizer | undefined> = {
   SGD: ({ learningRate, momentum, nesterov }): TfjsOptimizer =>
     (momentum as number) > 0
       ? { class_name: 'Momentum', config: { learningRate, momentum, useNesterov: nesterov } }
@@ -60,9 +61,14 @@ const TO_TFJS: Record<string, (config: OptimizerConfig) => TfjsOptimizer | undef
   Adamax: ({ learningRate, beta1, beta2, epsilon }) => ({ class_name: 'Adamax', config: { learningRate, beta1, beta2, epsilon, decay: 0 } }),
 };
 
-/** TF.js's form of an optimizer's config, or undefined when TF.js would compute other updates. */
+/**
+ * TF.js's form of an optimizer's config, or undefined when TF.js would compute other updates: also
+ * for a learning rate schedule (`learningRate: { className, config }`), which TF.js has none of.
+ */
 const toTfjs = (className: string, config: OptimizerConfig): TfjsOptimizer | undefined =>
-  BASE_OPTIONS.some((name) => config[name] !== undefined && config[name] !== 0) ? undefined : TO_TFJS[className]?.(config);
+  typeof config.learningRate !== 'number' || BASE_OPTIONS.some((name) => config[name] !== undefined && config[name] !== 0)
+    ? undefined
+    : TO_TFJS[className]?.(config as Record<string, number | boolean>);
 
 /**
  * TF.js's optimizer names that layerwise reads as its own: the class, and config keys TF.js names
@@ -83,15 +89,25 @@ export function writeCompile({ optimizer, loss, metrics }: CompileSettings): { c
   const { name, fromLogits = false, ...options } = loss.getConfig();
   const config = optimizer.getConfig();
   const compile: CompileMetadata = {
+    // A scheduled learningRate is an object { className, config } (CompileMetadata's type, in format.ts, says numbers and booleans).
     optimizer: { className: optimizer.className, config },
     // Every option of the loss (huber's delta, labelSmoothing, ...), so that it comes back as it was.
     loss: { name, fromLogits, ...options },
-    metrics: [...metrics],
+    metrics: metrics.map(writeMetric),
   };
   const optimizerConfig = toTfjs(optimizer.className, config);
   // TF.js's trainingConfig names a loss only: a loss with options other than the defaults stays out of it.
   if (!optimizerConfig || !TFJS_LOSSES.has(name) || fromLogits || Object.keys(options).length > 0) return { compile };
-  return { compile, trainingConfig: { loss: toSnakeCase(name), metrics: metrics.map(toSnakeCase), optimizer_config: optimizerConfig } };
+  // Only the metric keys TF.js computes the same way (accuracies, mse, mae): not the stateful ones, objects or functions.
+  const tfjsMetrics = metrics.filter((m): m is string => typeof m === 'string' && isTfjsMetricKey(m));
+  return { compile, trainingConfig: { loss: toSnakeCase(name), metrics: tfjsMetrics.map(toSnakeCase), optimizer_config: optimizerConfig } };
+}
+
+/** A metric in layerwise's metadata: a key as given, an object by class name and config, a function by its name. */
+function writeMetric(metric: MetricSpec): CompileMetadata['metrics'][number] {
+  if (typeof metric === 'string') return metric;
+  if (metric instanceof MetricObject) return { className: metric.className, config: metric.getConfig() };
+  return { function: metric.name };
 }
 
 const COMPILE_HINT = 'To load the model without its compile settings, pass { compile: false } and call compile yourself.';
@@ -110,9 +126,20 @@ function within<T>(field: Field, make: () => T): T {
 const camelCase = (key: string): string => key.replace(/_([a-z0-9])/g, (_, c: string) => c.toUpperCase());
 
 /**
+ * A learning rate schedule as layerwise's metadata writes it, `{ className, config }` (the
+ * optimizer's constructor rebuilds it from the schedules by class name, and checks its options).
+ */
+function readSchedule(f: Field): SavedSchedule {
+  f.object('a number or a learning rate schedule { className, config }');
+  const className = f.get('className').string('a learning rate schedule class name');
+  const config = f.get('config').object();
+  return { className, config: config.value as ScheduleConfig };
+}
+
+/**
  * An optimizer from a class name and a config, for any optimizer of the registry: the options are
  * those its class declares (`options`), each a boolean where its default instance's `getConfig()`
- * or the file has one and a number otherwise; null is an unset option (as Keras writes `clipnorm: None`); other
+ * or the file has one and a number otherwise (the learning rate a number or a schedule); null is an unset option (as Keras writes `clipnorm: None`); other
  * keys (TF.js's `name`, Keras's `decay`) are ignored, as Keras does.
  */
 function readOptimizer(classNameField: Field, config: Field): Optimizer {
@@ -132,9 +159,11 @@ function readOptimizer(classNameField: Field, config: Field): Optimizer {
     if (!Class.options.includes(option) || field.absent) continue;
     // A boolean where the default instance has one, or where the file has one for an option the
     // default config leaves out (Adam's amsgrad): the constructor checks it is the right type.
-    options[option] = typeof defaults[option] === 'boolean' || typeof field.value === 'boolean' ? field.boolean() : field.number();
+    if (option === 'learningRate' && typeof field.value === 'object') options[option] = readSchedule(field);
+    else options[option] = typeof defaults[option] === 'boolean' || typeof field.value === 'boolean' ? field.boolean() : field.number();
   }
-  return within(config, () => new Class(options));
+  const Rebuilt = Class!;
+      return within(config, () => new Rebuilt(options));
 }
 
 /** The loss factories by the name a loss's config gives (`'huber'` → `losses.huber`). */
@@ -173,10 +202,30 @@ function readLoss(name: Field, fromLogits: boolean): Loss {
   return make({ fromLogits });
 }
 
-function readMetrics(f: Field): string[] {
+/**
+ * The metrics: keys (checked), metric objects rebuilt from their class name and config (which the
+ * constructor checks). A metric function was saved by its name only: the file cannot bring it back,
+ * so loading fails, saying to load with { compile: false } and compile again with the function.
+ */
+function readMetrics(f: Field): MetricSpec[] {
   // TF.js writes {} for a model compiled without metrics.
   if (f.absent || (typeof f.value === 'object' && !Array.isArray(f.value) && f.keys().length === 0)) return [];
-  return f.array('an array of metric names').map((m) => {
+  return f.array('an array of metric names').map((m): MetricSpec => {
+    if (typeof m.value === 'object' && m.value !== null && !Array.isArray(m.value)) {
+      m.object();
+      const fn = m.get('function');
+      if (!fn.absent) {
+        const name = fn.string('a function name');
+        m.error(`names the metric function ${name}, which a file cannot hold. ${COMPILE_HINT.replace('call compile yourself', `call compile yourself with ${name}`)}`);
+      }
+      const className = m.get('className').string('a metric class name');
+      const Class = METRIC_CLASSES.get(className);
+      if (!Class) m.get('className').fail(`a metric class layerwise has (${[...METRIC_CLASSES.keys()].join(', ')})`, COMPILE_HINT);
+      const config = m.get('config').object();
+      const options = Object.fromEntries(config.keys().filter((k) => !config.get(k).missing).map((k) => [k, config.get(k).value]));
+      const Rebuilt = Class!;
+      return within(config, () => new Rebuilt(options));
+    }
     const name = m.string('a metric name');
     within(m, () => checkMetric(name));
     return name;

@@ -3,6 +3,8 @@
  * with what layerwise adds under `userDefinedMetadata.layerwise`.
  */
 
+import type { OptimizerConfig } from '../../optim/optimizer';
+
 /** One weight in a weight file: values in row-major order, little-endian. */
 export interface WeightSpec {
   /** `layer_name/weight_name`, e.g. `dense_1/kernel`. */
@@ -64,10 +66,11 @@ export interface LayerSettings {
 }
 
 export interface CompileMetadata {
-  optimizer: { className: string; config: Record<string, number | boolean> };
+  optimizer: { className: string; config: OptimizerConfig };
   /** The loss's `getConfig()`: its name, fromLogits, and its other options (huber's delta, labelSmoothing, ...). */
   loss: { name: string; fromLogits?: boolean } & Record<string, number | boolean | string | undefined>;
-  metrics: string[];
+  /** Keys as given; metric objects by class name and config; a function by its name (it cannot be loaded back). */
+  metrics: (string | { className: string; config: Record<string, unknown> } | { function: string })[];
 }
 
 export interface OptimizerState {
