@@ -6,6 +6,10 @@ export * from './activations';
 export * from './layers';
 export * as initializers from './initializers/public';
 export type { Initializer, InitializerKey, InitializerSpec } from './initializers';
+export * as regularizers from './regularizers/public';
+export type { Regularizer, RegularizerKey, RegularizerSpec, RegularizerConfig } from './regularizers';
+export * as constraints from './constraints/public';
+export type { Constraint, ConstraintKey, ConstraintSpec, ConstraintConfig } from './constraints';
 export {
   losses,
   getLoss,
@@ -22,6 +26,7 @@ export {
 export * from './optim';
 export * as schedules from './optim/schedules';
 export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions } from './model/sequential';
+export type { OnBatchOptions } from './model/training';
 export * from './model/callbacks';
 export { ProgressLogger, type ProgressLoggerOptions, type ProgressSink } from './model/progress';
 export { History } from './model/history';

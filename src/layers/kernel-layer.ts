@@ -1,4 +1,6 @@
+import { constraintConfig, getConstraint, type Constraint, type ConstraintSpec } from '../constraints';
 import { getInitializer, initializerConfig, type Initializer, type InitializerSpec } from '../initializers';
+import { getRegularizer, regularizerConfig, type Regularizer, type RegularizerSpec } from '../regularizers';
 import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
 import { rngFor } from '../tensor/random';
 import type { Shape, Tensor } from '../tensor/tensor';
@@ -20,6 +22,19 @@ export interface KernelLayerOptions extends LayerOptions {
   biasInitializer?: InitializerSpec;
   /** Seed for this layer's initializers; without it they draw from the global stream (`setSeed`). */
   seed?: number;
+  /** A penalty on the kernel, added to the loss `fit` reports: `'l2'`, `regularizers.l2({ l2: 1e-4 })`. Default none. */
+  kernelRegularizer?: RegularizerSpec | null;
+  /** A penalty on the bias. Default none. */
+  biasRegularizer?: RegularizerSpec | null;
+  /**
+   * A penalty on the layer's output, summed over the batch (Keras 3 does not divide it by the batch
+   * size). Default none. TF.js 4.22 cannot build it: files keep it in layerwise's metadata.
+   */
+  activityRegularizer?: RegularizerSpec | null;
+  /** A projection of the kernel after each optimizer step: `'nonNeg'`, `constraints.maxNorm({ maxValue: 2 })`. Default none. */
+  kernelConstraint?: ConstraintSpec | null;
+  /** A projection of the bias after each optimizer step. Default none. */
+  biasConstraint?: ConstraintSpec | null;
 }
 
 /**
@@ -35,6 +50,11 @@ export abstract class KernelLayer extends Layer {
     kernelInitializer: optional('initializer'),
     biasInitializer: optional('initializer'),
     seed: { kind: 'seed', layerwiseOnly: true },
+    kernelRegularizer: optional('regularizer'),
+    biasRegularizer: optional('regularizer'),
+    activityRegularizer: { kind: 'regularizer', layerwiseOnly: true },
+    kernelConstraint: optional('constraint'),
+    biasConstraint: optional('constraint'),
   };
 
   readonly useBias: boolean;
@@ -42,6 +62,14 @@ export abstract class KernelLayer extends Layer {
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
   private readonly seed?: number;
+  private readonly kernelRegularizer?: Regularizer;
+  private readonly biasRegularizer?: Regularizer;
+  private readonly activityRegularizer?: Regularizer;
+  /** The output of the last forward batch, and whether `fit` asked for its penalty's gradient (added to dy by the next backward). */
+  private lastOutput?: Tensor;
+  private activityPending = false;
+  private readonly kernelConstraint?: Constraint;
+  private readonly biasConstraint?: Constraint;
 
   protected kernel?: Param;
   protected bias?: Param;
@@ -58,6 +86,52 @@ export abstract class KernelLayer extends Layer {
     this.kernelInitializer = getInitializer(kernelInitializer, this.name);
     this.biasInitializer = getInitializer(biasInitializer, this.name);
     this.seed = seed;
+    const given = this.given as KernelLayerOptions;
+    if (given.kernelRegularizer) this.kernelRegularizer = getRegularizer(given.kernelRegularizer, this.name);
+    if (given.biasRegularizer) this.biasRegularizer = getRegularizer(given.biasRegularizer, this.name);
+    if (given.activityRegularizer) {
+      this.activityRegularizer = getRegularizer(given.activityRegularizer, this.name);
+      // The subclasses' forward and backward, wrapped on this instance only: the output is kept,
+      // and the penalty's gradient joins dy before the layer's own backward step.
+      const forward = this.forward.bind(this);
+      const backward = this.backward.bind(this);
+      this.forward = (x, training) => (this.lastOutput = forward(x, training));
+      this.backward = (dy, inputGradient, skipOutputActivation) => backward(this.withActivityGradient(dy, skipOutputActivation === true), inputGradient, skipOutputActivation);
+    }
+    if (given.kernelConstraint) this.kernelConstraint = getConstraint(given.kernelConstraint, this.name);
+    if (given.biasConstraint) this.biasConstraint = getConstraint(given.biasConstraint, this.name);
+  }
+
+  override regularizationLoss(accumulateGrad: boolean): number {
+    let penalty = 0;
+    if (this.kernelRegularizer && this.kernel) penalty += this.kernelRegularizer.apply(this.kernel.value.data, accumulateGrad ? this.kernel.grad.data : undefined);
+    if (this.biasRegularizer && this.bias) penalty += this.biasRegularizer.apply(this.bias.value.data, accumulateGrad ? this.bias.grad.data : undefined);
+    if (this.activityRegularizer && this.lastOutput) {
+      const g = accumulateGrad ? this.buffer('dActivity', this.lastOutput.shape) : undefined;
+      g?.data.fill(0);
+      penalty += this.activityRegularizer.apply(this.lastOutput.data, g?.data);
+      this.activityPending = accumulateGrad;
+    }
+    return penalty;
+  }
+
+  /**
+   * dy plus the activity penalty's gradient, when \`regularizationLoss(true)\` computed one for this
+   * batch. With \`skipOutputActivation\`, dy is the gradient of the activation's input (the loss read
+   * the logits), so the penalty's gradient goes through the activation's derivative first.
+   */
+  private withActivityGradient(dy: Tensor, skipOutputActivation: boolean): Tensor {
+    if (!this.activityPending) return dy;
+    this.activityPending = false;
+    const penalty = skipOutputActivation ? this.activation.backward(this.buffer('dActivity', dy.shape), false) : this.buffer('dActivity', dy.shape);
+    const sum = this.buffer('dyActivity', dy.shape);
+    for (let i = 0; i < sum.size; i++) sum.data[i] = dy.data[i] + penalty.data[i];
+    return sum;
+  }
+
+  override applyConstraints(): void {
+    if (this.kernelConstraint && this.kernel?.trainable) this.kernelConstraint.apply(this.kernel.value.data, this.kernel.value.shape);
+    if (this.biasConstraint && this.bias?.trainable) this.biasConstraint.apply(this.bias.value.data, this.bias.value.shape);
   }
 
   /** The kernel's shape for a per-sample input shape; its last axis is the output units. Throws for an input the layer cannot take. */
@@ -149,6 +223,11 @@ export abstract class KernelLayer extends Layer {
       kernelInitializer: initializerConfig(this.kernelInitializer),
       biasInitializer: initializerConfig(this.biasInitializer),
       ...(this.seed === undefined ? {} : { seed: this.seed }),
+      ...(this.kernelRegularizer ? { kernelRegularizer: regularizerConfig(this.kernelRegularizer) } : {}),
+      ...(this.biasRegularizer ? { biasRegularizer: regularizerConfig(this.biasRegularizer) } : {}),
+      ...(this.activityRegularizer ? { activityRegularizer: regularizerConfig(this.activityRegularizer) } : {}),
+      ...(this.kernelConstraint ? { kernelConstraint: constraintConfig(this.kernelConstraint) } : {}),
+      ...(this.biasConstraint ? { biasConstraint: constraintConfig(this.biasConstraint) } : {}),
     };
   }
 }

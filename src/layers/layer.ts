@@ -263,6 +263,18 @@ export abstract class Layer {
     return undefined;
   }
 
+  /**
+   * The penalty of this layer's weight regularizers (kernelRegularizer, biasRegularizer), which
+   * `fit` adds to the loss; with `accumulateGrad`, their gradients are added to the weights'. 0 for
+   * layers without any.
+   */
+  regularizationLoss(_accumulateGrad: boolean): number {
+    return 0;
+  }
+
+  /** Projects the weights onto their constraints (kernelConstraint, biasConstraint); `fit` calls it after each optimizer step. */
+  applyConstraints(): void {}
+
   /** The activation that produces this layer's output, for layers that have one. */
   outputActivation(): ActivationSlot | undefined {
     return undefined;

@@ -20,6 +20,10 @@ export type OptionKind =
   /** A key of the activation registry. */
   | 'activation'
   | 'initializer'
+  /** A weight regularizer: a key ('l2'), `regularizers.l2(...)`, or a saved `{ className, config }`; null / absent for none. */
+  | 'regularizer'
+  /** A weight constraint: a key ('nonNeg'), `constraints.maxNorm(...)`, or a saved `{ className, config }`; null / absent for none. */
+  | 'constraint'
   /** 'valid' or 'same'. */
   | 'padding'
   /** 'valid', 'same' or 'causal'. */
@@ -83,6 +87,16 @@ export const KINDS: Readonly<Record<OptionKind, { test: (value: unknown) => bool
     test: (v) => typeof v === 'string' || (isObject(v) && (typeof v.init === 'function' || (typeof v.className === 'string' && (v.config === undefined || isObject(v.config))))),
     expected: `an initializer key (such as 'heNormal') or an initializer (such as initializers.heNormal({ seed: 1 }))`,
   },
+  regularizer: {
+    test: (v) => typeof v === 'string' || (isObject(v) && (typeof v.apply === 'function' || typeof v.className === 'string')),
+    expected: `a regularizer key ('l1', 'l2', 'l1_l2'), a regularizer (such as regularizers.l2({ l2: 0.01 })) or null`,
+    nullable: true,
+  },
+  constraint: {
+    test: (v) => typeof v === 'string' || (isObject(v) && (typeof v.apply === 'function' || typeof v.className === 'string')),
+    expected: `a constraint key (such as 'nonNeg'), a constraint (such as constraints.maxNorm({ maxValue: 2 })) or null`,
+    nullable: true,
+  },
   padding: { test: (v) => v === 'valid' || v === 'same', expected: `'valid' or 'same'` },
   convPadding: { test: (v) => v === 'valid' || v === 'same' || v === 'causal', expected: `'valid', 'same' or 'causal'` },
   size1: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'a positive integer or a list of one' },
@@ -103,6 +117,8 @@ export const KIND_EXAMPLES: Readonly<Record<OptionKind, string>> = {
   seed: '42',
   activation: `'relu'`,
   initializer: `'heNormal'`,
+  regularizer: `'l2'`,
+  constraint: `'nonNeg'`,
   padding: `'same'`,
   convPadding: `'same'`,
   size1: '3',

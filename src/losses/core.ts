@@ -27,8 +27,12 @@ export interface Loss {
   readonly fromLogits: boolean;
   /** Throws, saying what to change, when labels of `labelShape` cannot go with predictions of `predShape` (batch first). */
   checkLabels(predShape: Shape, labelShape: Shape, where: string): void;
-  /** The mean loss of a batch; writes dLoss/dPrediction into `grad` when given. */
-  compute(pred: Float32Array, labels: Float32Array, predShape: Shape, grad?: Float32Array): number;
+  /**
+   * The mean loss of a batch; writes dLoss/dPrediction into `grad` when given. With `sampleWeight`
+   * (one a sample), each sample's loss is multiplied by its weight and the sum is still divided by
+   * the count (rows, or elements), not by the weights' sum: Keras 3's `sum_over_batch_size`.
+   */
+  compute(pred: Float32Array, labels: Float32Array, predShape: Shape, grad?: Float32Array, sampleWeight?: Float32Array): number;
   /** The same loss read from the input of `activation`, when it can fuse with it (softmax, sigmoid). */
   withLogitsOf(activation: Activation): Loss | undefined;
   getConfig(): LossConfig;
@@ -119,12 +123,19 @@ export function elementLoss(
   derivative: (p: number, y: number) => number,
   mapLabels?: (labels: Float32Array) => ((y: number) => number) | undefined,
 ): Loss {
-  return lossOf(parts, (pred, labels, _shape, grad) => {
+  return lossOf(parts, (pred, labels, shape, grad, sampleWeight) => {
     const map = mapLabels?.(labels);
     let sum = 0;
     const scale = 1 / pred.length;
+    const perSample = pred.length / shape[0];
     for (let i = 0; i < pred.length; i++) {
       const y = map ? map(labels[i]) : labels[i];
+      if (sampleWeight) {
+        const w = sampleWeight[Math.floor(i / perSample)];
+        sum += w * value(pred[i], y);
+        if (grad) grad[i] = scale * w * derivative(pred[i], y);
+        continue;
+      }
       sum += value(pred[i], y);
       if (grad) grad[i] = scale * derivative(pred[i], y);
     }
@@ -143,13 +154,18 @@ export type RowFn = (pred: Float32Array, labels: Float32Array, at: number, width
  * samples and positions. The one reduction every row loss shares.
  */
 export function rowLoss(parts: LossParts, row: RowFn, axis = -1): Loss {
-  return lossOf(parts, (pred, labels, predShape, grad) => {
+  return lossOf(parts, (pred, labels, predShape, grad, sampleWeight) => {
     const { rows, width, inner } = rowsOf(predShape, axis);
     const scale = 1 / rows;
+    // Rows run sample by sample: a sample's rows are consecutive.
+    const perSample = rows / predShape[0];
     let total = 0;
     for (let r = 0; r < rows; r++) {
       const at = Math.floor(r / inner) * width * inner + (r % inner);
-      total += row(pred, labels, at, width, inner, grad, scale);
+      if (sampleWeight) {
+        const w = sampleWeight[Math.floor(r / perSample)];
+        total += w * row(pred, labels, at, width, inner, grad, scale * w);
+      } else total += row(pred, labels, at, width, inner, grad, scale);
     }
     return total * scale;
   });

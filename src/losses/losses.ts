@@ -440,7 +440,7 @@ export function sparseCategoricalCrossentropy(options: SparseCrossentropyOptions
           (shapesEqual(labelShape, predShape) ? `They look one-hot: use loss: 'categoricalCrossentropy'.` : `Pass one class index per sample.`),
       );
     },
-    compute(pred, labels, predShape, grad) {
+    compute(pred, labels, predShape, grad, sampleWeight) {
       const { rows, width } = rowsOf(predShape);
       if (oneHot.length !== pred.length) oneHot = new Float32Array(pred.length);
       else oneHot.fill(0);
@@ -453,7 +453,7 @@ export function sparseCategoricalCrossentropy(options: SparseCrossentropyOptions
         }
         oneHot[r * width + label] = 1;
       }
-      return dense.compute(pred, oneHot, predShape, grad);
+      return dense.compute(pred, oneHot, predShape, grad, sampleWeight);
     },
     withLogitsOf: (activation) => (!fromLogits && activation === SOFTMAX ? sparseCategoricalCrossentropy({ fromLogits: true }) : undefined),
     getConfig: () => ({ name, fromLogits }),

@@ -12,7 +12,7 @@ import type { Callback, Logs } from './callbacks/base';
 import type { History } from './history';
 import { checkMetric, type MetricKey, type MetricSpec } from '../metrics';
 import { summarize, type SummaryOptions } from './summary';
-import { evaluateModel, fitModel, predictModel } from './training';
+import { evaluateModel, fitModel, predictModel, predictOnBatchModel, testOnBatchModel, trainOnBatchModel, type OnBatchOptions } from './training';
 import { saveModel, serializeModel, type CompileSettings, type ModelJSON, type SaveResult, type SerializeOptions } from '../io';
 
 export interface SequentialOptions {
@@ -55,6 +55,24 @@ export interface FitOptions {
   callbacks?: Callback[];
   /** Seed for shuffling; without it, drawn from the global stream (`setSeed`). */
   seed?: number;
+  /**
+   * One weight a training sample (length: the samples of x): each sample's loss is multiplied by
+   * it, and the sum divided by the number of samples (not by the weights' sum), as Keras 3. Metrics
+   * stay unweighted. With validationSplit, the held-out samples keep their weights (val_loss is weighted).
+   */
+  sampleWeight?: TensorLike;
+  /**
+   * A weight a class index (`{ 0: 1, 1: 5 }`), turned into each training sample's weight as Keras
+   * does: the class is the label's argmax (one-hot) or its rounded value (class index, 0/1 label);
+   * a class not listed weighs 1. Not with sampleWeight.
+   */
+  classWeight?: Record<number, number>;
+  /** The epoch to start at, from 0 (to resume a run): epochs initialEpoch to epochs − 1 run, numbered so in History and callbacks. Default 0. */
+  initialEpoch?: number;
+  /** Samples per forward pass of the validation. Default batchSize. */
+  validationBatchSize?: number;
+  /** Validate after every validationFreq-th epoch (epoch numbers from 1, so 2 validates epochs 2, 4, ...). Default 1. */
+  validationFreq?: number;
 }
 
 export interface EvaluateOptions {
@@ -296,6 +314,31 @@ export class Sequential {
   /** The model's outputs for the given inputs, in inference mode, computed in batches. */
   predict(x: TensorLike, options: EvaluateOptions = {}): Tensor {
     return predictModel(this, x, options);
+  }
+
+  /**
+   * One gradient step on the batch `x`, `y` (in the order given), as Keras's `train_on_batch`:
+   * returns that batch's loss, or `{ loss, ...metrics }` when metrics are compiled or `returnDict`
+   * is set. Not while `fit` runs, nor from its callbacks.
+   */
+  trainOnBatch(x: TensorLike, y: TensorLike, options: OnBatchOptions & { returnDict: true }): Logs;
+  trainOnBatch(x: TensorLike, y: TensorLike, options?: OnBatchOptions): number | Logs;
+  trainOnBatch(x: TensorLike, y: TensorLike, options: OnBatchOptions = {}): number | Logs {
+    this.guard('trainOnBatch');
+    return trainOnBatchModel(this, x, y, options);
+  }
+
+  /** The loss (and metrics) of one batch in inference mode, as Keras's `test_on_batch`; returns as `trainOnBatch`. */
+  testOnBatch(x: TensorLike, y: TensorLike, options: OnBatchOptions & { returnDict: true }): Logs;
+  testOnBatch(x: TensorLike, y: TensorLike, options?: OnBatchOptions): number | Logs;
+  testOnBatch(x: TensorLike, y: TensorLike, options: OnBatchOptions = {}): number | Logs {
+    this.guard('testOnBatch', true);
+    return testOnBatchModel(this, x, y, options);
+  }
+
+  /** The outputs for `x` in one forward pass in inference mode, as Keras's `predict_on_batch`. */
+  predictOnBatch(x: TensorLike): Tensor {
+    return predictOnBatchModel(this, x);
   }
 
   /** All weights with their gradients, layer by layer in Keras's order. */

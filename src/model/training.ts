@@ -11,7 +11,7 @@ import type { Callback, Hook, Logs } from './callbacks/base';
 import { fitCallbacks } from './callbacks/fit-callbacks';
 import { History } from './history';
 import { getMetric, type Accumulator, type Metric, type MetricSpec } from '../metrics';
-import { checkOptions, describeValue } from '../util/options';
+import { checkOptions, describeValue, isOptionsObject } from '../util/options';
 import { checkLabelValues, checkOutputForLoss } from './labels';
 import type { EvaluateOptions, FitOptions, Sequential } from './sequential';
 
@@ -147,10 +147,10 @@ function lossHead(model: Sequential, loss: Loss): LossHead {
 }
 
 /** The loss of the last forward batch; writes dLoss/d(output or logits) into `grad` when given. */
-function batchLoss(head: LossHead, out: Tensor, labels: Tensor, grad?: BufferCache): { value: number; dOut?: Tensor } {
+function batchLoss(head: LossHead, out: Tensor, labels: Tensor, grad?: BufferCache, weights?: Float32Array): { value: number; dOut?: Tensor } {
   const pred = head.slot ? head.slot.lastInput! : out;
   const dOut = grad?.get('dloss', pred.shape);
-  const value = head.loss.compute(pred.data, labels.data, pred.shape, dOut?.data);
+  const value = head.loss.compute(pred.data, labels.data, pred.shape, dOut?.data, weights);
   return { value, dOut };
 }
 
@@ -171,9 +171,9 @@ class Averages {
   }
 }
 
-/** The batch's loss; adds the batch to each metric's state. */
-function scores(head: LossHead, states: Accumulator[], out: Tensor, labels: Tensor, grad?: BufferCache): { logs: Logs; dOut?: Tensor } {
-  const { value, dOut } = batchLoss(head, out, labels, grad);
+/** The batch's loss (weighted by `weights`, one a sample, when given); adds the batch to each metric's state (unweighted, as Keras 3's `metrics`). */
+function scores(head: LossHead, states: Accumulator[], out: Tensor, labels: Tensor, grad?: BufferCache, weights?: Float32Array): { logs: Logs; dOut?: Tensor } {
+  const { value, dOut } = batchLoss(head, out, labels, grad, weights);
   for (const state of states) state.update(out.data, labels.data, out.shape);
   return { logs: { loss: value }, dOut };
 }
@@ -201,7 +201,96 @@ async function runHooks(model: Sequential, callbacks: readonly Callback[], hook:
 }
 
 /** The options `fit` takes (FitOptions), checked by name. */
-const FIT_OPTIONS = ['epochs', 'batchSize', 'shuffle', 'validationSplit', 'validationData', 'verbose', 'callbacks', 'seed'];
+const FIT_OPTIONS = [
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'validationSplit',
+  'validationData',
+  'verbose',
+  'callbacks',
+  'seed',
+  'sampleWeight',
+  'classWeight',
+  'initialEpoch',
+  'validationBatchSize',
+  'validationFreq',
+];
+
+/** What `trainOnBatch` takes, checked by name. */
+export interface BatchWeightOptions {
+  /** One weight a sample: its loss counts that many times (the sum is still divided by the samples). */
+  sampleWeight?: TensorLike;
+  /** A weight a class index (`{ 0: 1, 1: 5 }`): each sample's weight is its class's (1 for a class not listed). */
+  classWeight?: Record<number, number>;
+}
+
+/**
+ * The per-sample weights of `sampleWeight` or `classWeight` (checked; undefined when neither is
+ * given), as Keras 3: a class weight becomes each sample's weight, the class being the label's
+ * argmax (one-hot labels) or its rounded value (a class index, a 0/1 label); classes not listed weigh 1.
+ */
+function sampleWeightsFor(where: string, options: BatchWeightOptions, y: Tensor, outputShape: Shape): Float32Array | undefined {
+  const { sampleWeight, classWeight } = options;
+  const samples = y.shape[0];
+  if (sampleWeight !== undefined && classWeight !== undefined) {
+    throw new LayerwiseError(`${where}: give sampleWeight or classWeight, not both (as Keras). Fold the class weights into sampleWeight.`);
+  }
+  if (sampleWeight !== undefined) {
+    let w: Tensor;
+    try {
+      w = toTensor(sampleWeight, `${where} sampleWeight`);
+    } catch {
+      throw new LayerwiseError(`${where}: sampleWeight must be an array of numbers, one a sample. Received: sampleWeight=${describeValue(sampleWeight)}.`);
+    }
+    if (w.shape.length === 2 && w.shape[1] === 1) w = reshape(w, [w.shape[0]]);
+    if (w.shape.length !== 1 || w.shape[0] !== samples) {
+      throw new LayerwiseError(`${where}: sampleWeight must hold one weight a sample: ${samples} values, shape [${samples}]. Received shape [${w.shape.join(', ')}].`);
+    }
+    const bad = w.data.findIndex((v) => !Number.isFinite(v) || v < 0);
+    if (bad >= 0) throw new LayerwiseError(`${where}: sampleWeight must be finite and non-negative, but sample ${bad} has weight ${w.data[bad]}.`);
+    return Float32Array.from(w.data);
+  }
+  if (classWeight === undefined) return undefined;
+  if (!isOptionsObject(classWeight)) {
+    throw new LayerwiseError(`${where}: classWeight must be an object of class index to weight, such as { 0: 1, 1: 5 }. Received: classWeight=${describeValue(classWeight)}.`);
+  }
+  const width = outputShape[outputShape.length - 1];
+  // A sigmoid output of one unit has two classes, 0 and 1.
+  const classes = width === 1 ? 2 : width;
+  const byClass = new Float64Array(classes).fill(1);
+  for (const [key, value] of Object.entries(classWeight)) {
+    const index = Number(key);
+    if (!/^\d+$/.test(key) || index >= classes) {
+      throw new LayerwiseError(`${where}: classWeight keys must be class indices of the output, integers in [0, ${classes - 1}]. Received the key ${describeValue(key)}.`);
+    }
+    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
+      throw new LayerwiseError(`${where}: classWeight values must be finite non-negative numbers. Received: classWeight[${key}]=${describeValue(value)}.`);
+    }
+    byClass[index] = value;
+  }
+  const rowSize = y.size / samples;
+  if (y.shape.length > 2) throw new LayerwiseError(`${where}: classWeight needs labels of one class a sample (shape [samples] or [samples, classes]), not of shape [${y.shape.join(', ')}]. Use sampleWeight.`);
+  const weights = new Float32Array(samples);
+  for (let i = 0; i < samples; i++) {
+    let label: number;
+    if (rowSize === 1) label = Math.round(y.data[i]);
+    else {
+      label = 0;
+      for (let k = 1; k < rowSize; k++) if (y.data[i * rowSize + k] > y.data[i * rowSize + label]) label = k;
+    }
+    weights[i] = label >= 0 && label < classes ? byClass[label] : 1;
+  }
+  return weights;
+}
+
+/** A positive integer option (`validationFreq`, `validationBatchSize`), or a LayerwiseError naming it. */
+function positiveInteger(where: string, key: string, value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0) {
+    throw new LayerwiseError(`${where}: ${key} must be a positive integer. Received: ${key}=${describeValue(value)}.`);
+  }
+  return value;
+}
 
 /** A positive integer batch size, or a LayerwiseError saying so (0 would loop forever, −1 fail deep inside). */
 function checkBatchSize(batchSize: unknown, where: string): number {
@@ -227,9 +316,18 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   if (validationData !== undefined && (!Array.isArray(validationData) || validationData.length !== 2)) {
     throw new LayerwiseError(`fit: validationData must be a pair [x, y]. Received: ${describeValue(validationData)}.`);
   }
+  // As Keras: epochs is the index of the last epoch, so epochs initialEpoch, ..., epochs − 1 run.
+  const { initialEpoch = 0, validationFreq = 1 } = options;
+  if (typeof initialEpoch !== 'number' || !Number.isInteger(initialEpoch) || initialEpoch < 0) {
+    throw new LayerwiseError(`fit: initialEpoch must be a non-negative integer (the epoch to start at, from 0). Received: initialEpoch=${describeValue(initialEpoch)}.`);
+  }
+  positiveInteger('fit', 'validationFreq', validationFreq);
+  const validationBatchSize = options.validationBatchSize === undefined ? batchSize : positiveInteger('fit', 'validationBatchSize', options.validationBatchSize);
 
   let x = prepareInputs(model, xIn, 'fit');
   let y = prepareLabels(model, loss, yIn, x, 'fit');
+  let weights = sampleWeightsFor('fit', options, y, outputShapeFor(model, x));
+  let validationWeights: Float32Array | undefined;
   let validation: [Tensor, Tensor] | undefined;
   if (validationData) {
     const vx = prepareInputs(model, validationData[0], 'fit (validationData)');
@@ -246,6 +344,9 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
     }
     validation = [rows(x, train, x.shape[0]), rows(y, train, y.shape[0])];
     [x, y] = [rows(x, 0, train), rows(y, 0, train)];
+    // As Keras: the held-out samples keep their sampleWeight (a classWeight weighs the training samples only).
+    if (options.sampleWeight !== undefined) validationWeights = weights?.subarray(train);
+    weights = weights?.subarray(0, train);
   }
 
   const history = new History();
@@ -280,7 +381,9 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   const last = model.layers.length - 1;
   {
     await runHooks(model, all, 'onTrainBegin', {});
-    for (let epoch = 0; epoch < epochs && !model.stopTraining; epoch++) {
+    // The last epoch's logs, for onTrainEnd (as Keras 3's training_logs).
+    let trainingLogs: Logs = {};
+    for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
       await runHooks(model, all, 'onEpochBegin', epoch, {});
       guard.epochBegins();
       if (shuffle) rng.shuffle(order);
@@ -295,10 +398,14 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         const yb = buffers.get('y', [end - start, ...y.shape.slice(1)]);
         gatherRows(x.data, xRow, order, start, end, xb.data);
         gatherRows(y.data, yRow, order, start, end, yb.data);
+        const wb = weights && buffers.get('w', [end - start]);
+        if (wb) gatherRows(weights!, 1, order, start, end, wb.data);
 
         for (const p of params) p.grad.data.fill(0);
         const out = forward(model, xb, true);
-        const { logs, dOut } = scores(head, trainStates, out, yb, buffers);
+        const { logs, dOut } = scores(head, trainStates, out, yb, buffers, wb?.data);
+        // Weight regularizers: their penalty joins the loss fit reports (as Keras and TF.js), their gradient the weights'.
+        for (const layer of model.layers) logs.loss += layer.regularizationLoss(true);
         if (!Number.isFinite(logs.loss)) {
           // The weights the last step made compute a non-finite loss: undo that step.
           const undone = guard.restore();
@@ -310,6 +417,8 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         for (let i = last; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable, i === last && head.slot !== undefined);
         guard.beforeStep();
         optimizer.step(trainable);
+        // Constraints project the weights after each step, as Keras 3's optimizer does.
+        for (const layer of model.layers) layer.applyConstraints();
 
         averages.add(logs, end - start);
         // As in Keras 3, batch logs hold the epoch's running values so far: the loss's mean, each metric's result.
@@ -326,12 +435,16 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         throw divergence(model, epoch, lastStep, `${poisoned} is not finite after the epoch's last step${undone}`, averages);
       }
       const logs = metricLogs(metrics, trainStates, averages.means());
-      if (validation) Object.assign(logs, evaluateTensors(model, head, metrics, valStates, validation[0], validation[1], batchSize, 'val_'));
+      // As Keras's validation_freq: after every validationFreq-th epoch, counted from 1.
+      if (validation && (epoch + 1) % validationFreq === 0) {
+        Object.assign(logs, evaluateTensors(model, head, metrics, valStates, validation[0], validation[1], validationBatchSize, 'val_', validationWeights));
+      }
       // A scheduled rate changes every step: the epoch's logs show where it is (Keras's learning_rate).
       if (optimizer.schedule) logs.learning_rate = optimizer.learningRate;
       await runHooks(model, all, 'onEpochEnd', epoch, logs);
+      trainingLogs = logs;
     }
-    await runHooks(model, all, 'onTrainEnd', {});
+    await runHooks(model, all, 'onTrainEnd', { ...trainingLogs });
   }
   return history;
 }
@@ -426,13 +539,13 @@ function divergence(model: Sequential, epoch: number, step: number, what: string
 }
 
 /** The loss and metrics over `x`, `y`; `states` (one a metric) are reset first. */
-function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], x: Tensor, y: Tensor, batchSize: number, prefix = ''): Logs {
+function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], x: Tensor, y: Tensor, batchSize: number, prefix = '', weights?: Float32Array): Logs {
   const averages = new Averages();
   for (const state of states) state.reset();
   for (let start = 0; start < x.shape[0]; start += batchSize) {
     const end = Math.min(x.shape[0], start + batchSize);
     const out = forward(model, rows(x, start, end), false);
-    averages.add(scores(head, states, out, rows(y, start, end)).logs, end - start);
+    averages.add(scores(head, states, out, rows(y, start, end), undefined, weights?.subarray(start, end)).logs, end - start);
   }
   return metricLogs(metrics, states, averages.means(prefix), prefix);
 }
@@ -463,4 +576,85 @@ export function predictModel(model: Sequential, xIn: TensorLike, options: Evalua
     result.data.set(out.data.subarray(0, (end - start) * outRow), start * outRow);
   }
   return result;
+}
+
+/** What `trainOnBatch` and `testOnBatch` take. */
+export interface OnBatchOptions extends BatchWeightOptions {
+  /** Always return the logs `{ loss, ...metrics }`; without it, a model compiled without metrics returns the loss alone. */
+  returnDict?: boolean;
+}
+
+const ON_BATCH_OPTIONS = ['sampleWeight', 'classWeight', 'returnDict'];
+
+/** The checked inputs, labels and weights of one batch, the model built for them. */
+function prepareBatch(model: Sequential, where: string, xIn: TensorLike, yIn: TensorLike, options: OnBatchOptions) {
+  const checked = checkOptions<OnBatchOptions>(where, options, ON_BATCH_OPTIONS, { example: '{ sampleWeight: [1, 2] }' });
+  if (checked.returnDict !== undefined && typeof checked.returnDict !== 'boolean') {
+    throw new LayerwiseError(`${where}: returnDict must be true or false. Received: returnDict=${describeValue(checked.returnDict)}.`);
+  }
+  const { loss, metrics: metricNames } = model.requireCompiled(where);
+  const x = prepareInputs(model, xIn, where);
+  const y = prepareLabels(model, loss, yIn, x, where);
+  const weights = sampleWeightsFor(where, checked, y, outputShapeFor(model, x));
+  const metrics = metricsOf(loss, metricNames, outputShapeFor(model, x));
+  // Everything is checked; only now may the model change.
+  if (!model.inputShape) model.build(x.shape.slice(1));
+  return { x, y, weights, metrics, states: metrics.map((m) => m.accumulator()), head: lossHead(model, loss), returnDict: checked.returnDict === true };
+}
+
+/** As Keras: the loss alone when there are no metrics (unless returnDict), the logs otherwise. */
+function batchResult(logs: Logs, metrics: Metric[], returnDict: boolean): number | Logs {
+  return metrics.length === 0 && !returnDict ? logs.loss : logs;
+}
+
+/**
+ * One gradient step on one batch, as fit takes it (the batch in the order given); returns that
+ * batch's loss and metrics (computed before the step, as fit's). A step that makes the loss or the
+ * weights not finite is undone, and fails as fit does.
+ */
+export function trainOnBatchModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: OnBatchOptions): number | Logs {
+  const where = 'trainOnBatch';
+  const { x, y, weights, metrics, states, head, returnDict } = prepareBatch(model, where, xIn, yIn, options);
+  const { optimizer } = model.requireCompiled(where);
+  const params = model.params();
+  const trainable = params.filter((p) => p.trainable);
+  const guard = new DivergenceGuard(params, trainable, optimizer);
+  guard.epochBegins();
+  const buffers = buffersOf(model);
+  for (const p of params) p.grad.data.fill(0);
+  const out = forward(model, x, true);
+  const { logs, dOut } = scores(head, states, out, y, buffers, weights);
+  // As fit: the weight regularizers' penalty joins the loss, their gradient the weights'.
+  for (const layer of model.layers) logs.loss += layer.regularizationLoss(true);
+  const fail = (what: string) =>
+    new LayerwiseError(`${model.name}.${where}: training diverged: ${what}. The weights are those before the call. Lower the learning rate, scale the inputs (values near 1), or clip the labels.`);
+  if (!Number.isFinite(logs.loss)) throw fail(`the loss of this batch is ${logs.loss}${guard.restore()}`);
+  const last = model.layers.length - 1;
+  const firstTrainable = firstTrainableLayer(model);
+  let grad = dOut!;
+  for (let i = last; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable, i === last && head.slot !== undefined);
+  guard.beforeStep();
+  optimizer.step(trainable);
+  // As fit: constraints project the weights after the step.
+  for (const layer of model.layers) layer.applyConstraints();
+  const poisoned = guard.firstNotFinite();
+  if (poisoned) throw fail(`${poisoned} is not finite after the step${guard.restore()}`);
+  return batchResult(metricLogs(metrics, states, logs), metrics, returnDict);
+}
+
+/** The loss and metrics of one batch in inference mode, weights unchanged. */
+export function testOnBatchModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: OnBatchOptions): number | Logs {
+  const { x, y, weights, metrics, states, head, returnDict } = prepareBatch(model, 'testOnBatch', xIn, yIn, options);
+  const out = forward(model, x, false);
+  const { logs } = scores(head, states, out, y, undefined, weights);
+  return batchResult(metricLogs(metrics, states, logs), metrics, returnDict);
+}
+
+/** The outputs of one batch in inference mode: the whole of `x` in one forward pass. */
+export function predictOnBatchModel(model: Sequential, xIn: TensorLike): Tensor {
+  const x = prepareInputs(model, xIn, 'predictOnBatch');
+  if (!model.inputShape) model.build(x.shape.slice(1));
+  const out = forward(model, x, false);
+  // The last layer's output may be a buffer it reuses: copy it.
+  return tensor(Float32Array.from(out.data.subarray(0, out.size)), out.shape);
 }

@@ -4,13 +4,13 @@
  * the same updates (Adagrad at epsilon 1e-7, Adamax, Adam without amsgrad, none with clipping or
  * weight decay), and TF.js compiles the loaded model with it.
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adadelta, Adagrad, Adam, Adamax, AdamW, Dense, loadModel, Nadam, SGD, Sequential, serializeModel, type Optimizer } from 'layerwise';
 import { readModelJSON, tempDir } from './helpers';
-import { fromDirectory } from './tfjs-helpers';
+import { fromDirectory, saveTfjsFiles } from './tfjs-helpers';
 
 const dir = tempDir('layerwise-optimizers-io-');
 
@@ -20,19 +20,7 @@ beforeAll(async () => {
   await tf.ready();
 });
 
-/** Saves a TF.js model into a directory as tfjs-node's file:// handler lays it out. */
-async function saveTfjs(model: tf.LayersModel, path: string, includeOptimizer = true): Promise<void> {
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      mkdirSync(path, { recursive: true });
-      const { weightData, weightSpecs, ...rest } = artifacts;
-      writeFileSync(join(path, 'weights.bin'), new Uint8Array(weightData as ArrayBuffer));
-      writeFileSync(join(path, 'model.json'), JSON.stringify({ ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    { includeOptimizer },
-  );
-}
+const saveTfjs = (model: tf.LayersModel, path: string, includeOptimizer = true) => saveTfjsFiles(tf, model, path, includeOptimizer);
 
 function tfjsModel(optimizer: tf.Optimizer): tf.LayersModel {
   const m = tf.sequential();

@@ -20,3 +20,18 @@ export function fromDirectory(tfjs: typeof tf, path: string): tf.io.IOHandler {
     },
   };
 }
+
+/** Saves a TF.js model into a directory as tfjs-node's file:// handler lays it out (`weights.bin` beside `model.json`). */
+export async function saveTfjsFiles(tfjs: typeof tf, model: tf.LayersModel, path: string, includeOptimizer: boolean): Promise<void> {
+  const { mkdirSync, writeFileSync } = await import('node:fs');
+  await model.save(
+    tfjs.io.withSaveHandler(async (artifacts) => {
+      mkdirSync(path, { recursive: true });
+      const { weightData, weightSpecs, ...rest } = artifacts;
+      writeFileSync(join(path, 'weights.bin'), new Uint8Array(weightData as ArrayBuffer));
+      writeFileSync(join(path, 'model.json'), JSON.stringify({ ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] }));
+      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
+    }),
+    { includeOptimizer },
+  );
+}

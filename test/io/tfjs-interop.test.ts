@@ -2,7 +2,6 @@
  * Interop with TF.js (@tensorflow/tfjs 4.22, pure JS, cpu backend), both ways, through files on
  * disk: every reference value is computed by TF.js inside the test.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -33,7 +32,7 @@ import {
   type Layer,
 } from 'layerwise';
 import { inputs, randomizeWeights, readModelJSON, tempDir } from './helpers';
-import { fromDirectory } from './tfjs-helpers';
+import { fromDirectory, saveTfjsFiles } from './tfjs-helpers';
 
 const CLOSE = { rtol: 1e-5, atol: 1e-5 };
 const dir = tempDir();
@@ -45,20 +44,7 @@ beforeAll(async () => {
 });
 
 
-/** Saves a TF.js model into a directory the way tfjs-node's file:// handler lays it out. */
-async function saveTfjs(model: tf.LayersModel, path: string): Promise<void> {
-  await model.save(
-    tf.io.withSaveHandler(async (artifacts) => {
-      mkdirSync(path, { recursive: true });
-      const { weightData, weightSpecs, ...rest } = artifacts;
-      writeFileSync(join(path, 'weights.bin'), new Uint8Array(weightData as ArrayBuffer));
-      const modelJSON = { ...rest, weightsManifest: [{ paths: ['weights.bin'], weights: weightSpecs }] };
-      writeFileSync(join(path, 'model.json'), JSON.stringify(modelJSON));
-      return { modelArtifactsInfo: { dateSaved: new Date(), modelTopologyType: 'JSON' } };
-    }),
-    { includeOptimizer: true },
-  );
-}
+const saveTfjs = (model: tf.LayersModel, path: string) => saveTfjsFiles(tf, model, path, true);
 
 function tfPredict(model: tf.LayersModel, x: { data: Float32Array; shape: number[] }): Float32Array {
   return tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);

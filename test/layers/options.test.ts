@@ -35,7 +35,7 @@ import {
 describe('unknown options fail, naming the class and the nearest known option', () => {
   it("the issue's examples", () => {
     expect(() => new Conv2D({ filters: 8, kernel_size: 3, name: 'c' } as never)).toThrow(
-      /^c: "kernel_size" is not an option of Conv2D\. Did you mean "kernelSize"\? Its options: filters, kernelSize, strides, padding, dilationRate, activation, useBias, kernelInitializer, biasInitializer, seed, name, inputShape, trainable\.$/,
+      /^c: "kernel_size" is not an option of Conv2D\. Did you mean "kernelSize"\? Its options: filters, kernelSize, strides, padding, dilationRate, activation, useBias, kernelInitializer, biasInitializer, seed, kernelRegularizer, biasRegularizer, activityRegularizer, kernelConstraint, biasConstraint, name, inputShape, trainable\.$/,
     );
     expect(() => new Dense({ units: 8, activaton: 'relu' } as never)).toThrow(/^dense_\d+: "activaton" is not an option of Dense\. Did you mean "activation"\?/);
     expect(() => new LeakyReLU({ negative_slope: 0.2 } as never)).toThrow(/^leaky_re_lu_\d+: "negative_slope" is not an option of LeakyReLU\. Did you mean "negativeSlope"\?/);
@@ -45,7 +45,7 @@ describe('unknown options fail, naming the class and the nearest known option', 
   });
 
   it('Keras settings layerwise does not have are refused, not ignored', () => {
-    expect(() => new Dense({ units: 8, kernelRegularizer: 'l2' } as never)).toThrow(/"kernelRegularizer" is not an option of Dense\./);
+    expect(() => new Dense({ units: 8, loraRank: 4 } as never)).toThrow(/"loraRank" is not an option of Dense\./);
     expect(() => new Dropout({ rate: 0.5, noiseShape: [1] } as never)).toThrow(/"noiseShape" is not an option of Dropout\./);
     expect(() => new Flatten({ dataFormat: 'channels_last' } as never)).toThrow(/^flatten_\d+: "dataFormat" is not an option of Flatten\. Its options: name, inputShape, trainable\.$/);
   });

@@ -223,7 +223,7 @@ describe('batch sizes that used to hang or fail deep inside (item 10)', () => {
   it('fit, predict and evaluate options are checked by name', async () => {
     const model = xorModel();
     await expectCleanFailure(model, () => model.fit(X, Y, { batch_size: 8 } as never), /^fit: "batch_size" is not an option of fit\. Did you mean "batchSize"\?/);
-    await expectCleanFailure(model, () => model.fit(X, Y, { classWeight: { 0: 1 } } as never), /^fit: "classWeight" is not an option of fit\./);
+    await expectCleanFailure(model, () => model.fit(X, Y, { stepsPerEpoch: 2 } as never), /^fit: "stepsPerEpoch" is not an option of fit\./);
     await expectCleanFailure(model, () => model.predict(X, { batchsize: 2 } as never), /^predict: "batchsize" is not an option of predict\. Did you mean "batchSize"\?/);
     await expectCleanFailure(model, () => model.fit(X, Y, { verbose: 0, epochs: '3' } as never), /^fit: epochs must be a non-negative integer\. Received: epochs="3"/);
     await expectCleanFailure(model, () => model.fit(X, Y, { verbose: 0, shuffle: 'yes' } as never), /^fit: shuffle must be true or false/);

@@ -23,7 +23,9 @@ import {
   TerminateOnNaN,
 } from 'layerwise';
 import { getActivation } from '../../src/activations/registry';
+import { getConstraint } from '../../src/constraints';
 import { getInitializer } from '../../src/initializers';
+import { getRegularizer } from '../../src/regularizers';
 import type { Layer } from '../../src/layers/layer';
 import { toSnakeCase } from '../../src/layers/naming';
 import type { OptionKind } from '../../src/layers/options';
@@ -135,6 +137,11 @@ function wrongFor(kind: OptionKind): fc.Arbitrary<unknown> {
       return fc.oneof(fc.boolean(), fn, fc.constant(null), fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getActivation(s))));
     case 'initializer':
       return fc.oneof(fc.boolean(), fn, fc.constant(null), fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getInitializer(s as 'zeros', 'test'))));
+    // Null means "none" for these two.
+    case 'regularizer':
+      return fc.oneof(fc.boolean(), fn, fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getRegularizer(s as 'l2', 'test'))));
+    case 'constraint':
+      return fc.oneof(fc.boolean(), fn, fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getConstraint(s as 'nonNeg', 'test'))));
   }
 }
 
