@@ -26,7 +26,7 @@ export {
 export * from './optim';
 export * as schedules from './optim/schedules';
 export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions } from './model/sequential';
-export type { OnBatchOptions } from './model/training';
+export type { OnBatchOptions, FitDatasetOptions } from './model/training';
 export * from './model/callbacks';
 export { ProgressLogger, type ProgressLoggerOptions, type ProgressSink } from './model/progress';
 export { History } from './model/history';

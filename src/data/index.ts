@@ -12,3 +12,4 @@ export {
 } from './toy';
 export { loadMnist, type MnistOptions, type MnistData, type MnistLabels } from './mnist';
 export { digitToAscii, type AsciiOptions } from './ascii';
+export { fromArrays, ArrayDataset, type Batch, type BatchSource, type DatasetSource } from './dataset-api';

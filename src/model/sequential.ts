@@ -5,6 +5,7 @@ import { getOptimizer, type OptimizerKey } from '../optim';
 import type { Optimizer } from '../optim/optimizer';
 import { formatShape, shapesEqual, type Shape, type Tensor, type TensorLike } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
+import type { DatasetSource } from '../data/dataset-api';
 import { nearestKey } from '../util/keys';
 import { checkOptions, describeValue } from '../util/options';
 import { uniqueName } from '../layers/naming';
@@ -12,7 +13,7 @@ import type { Callback, Logs } from './callbacks/base';
 import type { History } from './history';
 import { checkMetric, type MetricKey, type MetricSpec } from '../metrics';
 import { summarize, type SummaryOptions } from './summary';
-import { evaluateModel, fitModel, predictModel, predictOnBatchModel, testOnBatchModel, trainOnBatchModel, type OnBatchOptions } from './training';
+import { evaluateDatasetModel, evaluateModel, fitDatasetModel, fitModel, type FitDatasetOptions, predictModel, predictOnBatchModel, testOnBatchModel, trainOnBatchModel, type OnBatchOptions } from './training';
 import { saveModel, serializeModel, type CompileSettings, type ModelJSON, type SaveResult, type SerializeOptions } from '../io';
 
 export interface SequentialOptions {
@@ -303,6 +304,21 @@ export class Sequential {
   /** Trains for a number of epochs; resolves to the per-epoch `History`. */
   fit(x: TensorLike, y: TensorLike, options: FitOptions = {}): Promise<History> {
     return this.whileFitting(() => fitModel(this, x, y, options));
+  }
+
+  /**
+   * Trains on a dataset of `{ xs, ys }` batches (TF.js's `fitDataset`): an iterable or async iterable,
+   * or a function returning a fresh one each epoch; a one-shot iterable needs `batchesPerEpoch`.
+   * Same step, callbacks and History as `fit`; a bad batch fails naming it, the weights those after the batch before.
+   */
+  fitDataset(dataset: DatasetSource, options: FitDatasetOptions = {}): Promise<History> {
+    return this.whileFitting(() => fitDatasetModel(this, dataset, options));
+  }
+
+  /** The loss and metrics over a dataset of batches (iterated once), in inference mode, as `evaluate`. */
+  evaluateDataset(dataset: DatasetSource): Promise<Logs> {
+    this.guard('evaluateDataset', true);
+    return evaluateDatasetModel(this, dataset);
   }
 
   /** The loss and metrics on the given data, in inference mode. */

@@ -14,6 +14,7 @@ import { getMetric, type Accumulator, type Metric, type MetricSpec } from '../me
 import { checkOptions, describeValue, isOptionsObject } from '../util/options';
 import { checkLabelValues, checkOutputForLoss } from './labels';
 import type { EvaluateOptions, FitOptions, Sequential } from './sequential';
+import type { Batch, BatchSource, DatasetSource } from '../data/dataset-api';
 
 /**
  * Lets the event loop run (timers, I/O, page redraws) between batches: `setImmediate` in Node, a
@@ -366,7 +367,7 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   const trainable = params.filter((p) => p.trainable);
   // The weights before the last step and at the epoch's start, to restore when training diverges.
   const guard = new DivergenceGuard(params, trainable, optimizer);
-  const firstTrainable = firstTrainableLayer(model);
+  const stepper = makeStepper(model, head, optimizer, guard);
   const rng = rngFor(seed);
   const order = Int32Array.from({ length: samples }, (_, i) => i);
   const buffers = buffersOf(model);
@@ -378,7 +379,6 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
   }
 
   model.stopTraining = false;
-  const last = model.layers.length - 1;
   {
     await runHooks(model, all, 'onTrainBegin', {});
     // The last epoch's logs, for onTrainEnd (as Keras 3's training_logs).
@@ -401,24 +401,12 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
         const wb = weights && buffers.get('w', [end - start]);
         if (wb) gatherRows(weights!, 1, order, start, end, wb.data);
 
-        for (const p of params) p.grad.data.fill(0);
-        const out = forward(model, xb, true);
-        const { logs, dOut } = scores(head, trainStates, out, yb, buffers, wb?.data);
-        // Weight regularizers: their penalty joins the loss fit reports (as Keras and TF.js), their gradient the weights'.
-        for (const layer of model.layers) logs.loss += layer.regularizationLoss(true);
-        if (!Number.isFinite(logs.loss)) {
+        const { logs, stepped } = trainStep(stepper, trainStates, xb, yb, wb?.data);
+        if (!stepped) {
           // The weights the last step made compute a non-finite loss: undo that step.
           const undone = guard.restore();
           throw divergence(model, epoch, step, `the loss of this batch is ${logs.loss}${undone}`, averages);
         }
-        let grad = dOut!;
-        // Layers below the first with trainable weights need no gradient, nor does its input; when
-        // the loss read the logits, the last layer skips its output activation's derivative.
-        for (let i = last; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable, i === last && head.slot !== undefined);
-        guard.beforeStep();
-        optimizer.step(trainable);
-        // Constraints project the weights after each step, as Keras 3's optimizer does.
-        for (const layer of model.layers) layer.applyConstraints();
 
         averages.add(logs, end - start);
         // As in Keras 3, batch logs hold the epoch's running values so far: the loss's mean, each metric's result.
@@ -447,6 +435,49 @@ export async function fitModel(model: Sequential, xIn: TensorLike, yIn: TensorLi
     await runHooks(model, all, 'onTrainEnd', { ...trainingLogs });
   }
   return history;
+}
+
+/** What one training step reads, fixed for a run: made once by fit, fitDataset and trainOnBatch. */
+interface Stepper {
+  model: Sequential;
+  head: LossHead;
+  optimizer: Optimizer;
+  guard: DivergenceGuard;
+  params: Param[];
+  trainable: Param[];
+  firstTrainable: number;
+  buffers: BufferCache;
+}
+
+function makeStepper(model: Sequential, head: LossHead, optimizer: Optimizer, guard: DivergenceGuard): Stepper {
+  const params = model.params();
+  return { model, head, optimizer, guard, params, trainable: params.filter((p) => p.trainable), firstTrainable: firstTrainableLayer(model), buffers: buffersOf(model) };
+}
+
+/**
+ * The one training step of fit, fitDataset and trainOnBatch: forward, loss (with the weight
+ * regularizers' penalty), backward, the optimizer's step, the constraints. Returns the batch's
+ * logs (computed before the step); `stepped` is false, and nothing changed but the forward pass's
+ * statistics, when the loss is not finite (the caller restores and throws).
+ */
+function trainStep(s: Stepper, states: Accumulator[], xb: Tensor, yb: Tensor, wb?: Float32Array): { logs: Logs; stepped: boolean } {
+  const { model, head } = s;
+  for (const p of s.params) p.grad.data.fill(0);
+  const out = forward(model, xb, true);
+  const { logs, dOut } = scores(head, states, out, yb, s.buffers, wb);
+  // Weight regularizers: their penalty joins the loss fit reports (as Keras and TF.js), their gradient the weights'.
+  for (const layer of model.layers) logs.loss += layer.regularizationLoss(true);
+  if (!Number.isFinite(logs.loss)) return { logs, stepped: false };
+  const last = model.layers.length - 1;
+  let grad = dOut!;
+  // Layers below the first with trainable weights need no gradient, nor does its input; when
+  // the loss read the logits, the last layer skips its output activation's derivative.
+  for (let i = last; i >= s.firstTrainable; i--) grad = model.layers[i].backward(grad, i > s.firstTrainable, i === last && head.slot !== undefined);
+  s.guard.beforeStep();
+  s.optimizer.step(s.trainable);
+  // Constraints project the weights after each step, as Keras 3's optimizer does.
+  for (const layer of model.layers) layer.applyConstraints();
+  return { logs, stepped: true };
 }
 
 /**
@@ -620,23 +651,10 @@ export function trainOnBatchModel(model: Sequential, xIn: TensorLike, yIn: Tenso
   const trainable = params.filter((p) => p.trainable);
   const guard = new DivergenceGuard(params, trainable, optimizer);
   guard.epochBegins();
-  const buffers = buffersOf(model);
-  for (const p of params) p.grad.data.fill(0);
-  const out = forward(model, x, true);
-  const { logs, dOut } = scores(head, states, out, y, buffers, weights);
-  // As fit: the weight regularizers' penalty joins the loss, their gradient the weights'.
-  for (const layer of model.layers) logs.loss += layer.regularizationLoss(true);
+  const { logs, stepped } = trainStep(makeStepper(model, head, optimizer, guard), states, x, y, weights);
   const fail = (what: string) =>
     new LayerwiseError(`${model.name}.${where}: training diverged: ${what}. The weights are those before the call. Lower the learning rate, scale the inputs (values near 1), or clip the labels.`);
-  if (!Number.isFinite(logs.loss)) throw fail(`the loss of this batch is ${logs.loss}${guard.restore()}`);
-  const last = model.layers.length - 1;
-  const firstTrainable = firstTrainableLayer(model);
-  let grad = dOut!;
-  for (let i = last; i >= firstTrainable; i--) grad = model.layers[i].backward(grad, i > firstTrainable, i === last && head.slot !== undefined);
-  guard.beforeStep();
-  optimizer.step(trainable);
-  // As fit: constraints project the weights after the step.
-  for (const layer of model.layers) layer.applyConstraints();
+  if (!stepped) throw fail(`the loss of this batch is ${logs.loss}${guard.restore()}`);
   const poisoned = guard.firstNotFinite();
   if (poisoned) throw fail(`${poisoned} is not finite after the step${guard.restore()}`);
   return batchResult(metricLogs(metrics, states, logs), metrics, returnDict);
@@ -657,4 +675,225 @@ export function predictOnBatchModel(model: Sequential, xIn: TensorLike): Tensor 
   const out = forward(model, x, false);
   // The last layer's output may be a buffer it reuses: copy it.
   return tensor(Float32Array.from(out.data.subarray(0, out.size)), out.shape);
+}
+
+/** What `fitDataset` takes, checked by name. */
+export interface FitDatasetOptions {
+  /** Passes over the dataset. Default 1. */
+  epochs?: number;
+  /** Batches an epoch: required for a one-shot iterable (a generator object), which then carries on across epochs; otherwise each epoch takes at most this many. */
+  batchesPerEpoch?: number;
+  /** Data to evaluate after each epoch: arrays `[x, y]` (in batches of 32) or a dataset (iterated once an epoch). */
+  validationData?: [TensorLike, TensorLike] | DatasetSource;
+  /** 0 silent, 1 a progress bar (one line an epoch when the batches an epoch are not known), 2 one line an epoch. Default 1. */
+  verbose?: 0 | 1 | 2;
+  callbacks?: Callback[];
+  /** The epoch to start at, from 0. Default 0. */
+  initialEpoch?: number;
+}
+
+const FIT_DATASET_OPTIONS = ['epochs', 'batchesPerEpoch', 'validationData', 'verbose', 'callbacks', 'initialEpoch'];
+
+type AnyIterator = Iterator<Batch> | AsyncIterator<Batch>;
+
+function isBatchSource(value: unknown): value is BatchSource {
+  return (
+    value !== null &&
+    typeof value === 'object' &&
+    (typeof (value as Iterable<Batch>)[Symbol.iterator] === 'function' || typeof (value as AsyncIterable<Batch>)[Symbol.asyncIterator] === 'function')
+  );
+}
+
+function iteratorOf(source: unknown, where: string): AnyIterator {
+  if (!isBatchSource(source)) {
+    throw new LayerwiseError(`${where}: a dataset must be an iterable or async iterable of { xs, ys } batches, or a function returning one. Received: ${describeValue(source)}.`);
+  }
+  const asyncIt = (source as AsyncIterable<Batch>)[Symbol.asyncIterator];
+  return typeof asyncIt === 'function' ? asyncIt.call(source) : (source as Iterable<Batch>)[Symbol.iterator]();
+}
+
+/** Epoch by epoch iterators over a dataset; `oneShot` when it cannot restart. */
+class Epochs {
+  readonly oneShot: boolean;
+  private first?: AnyIterator;
+
+  constructor(
+    private readonly source: DatasetSource,
+    private readonly where: string,
+  ) {
+    if (typeof source === 'function') this.oneShot = false;
+    else {
+      this.first = iteratorOf(source, where);
+      this.oneShot = (this.first as unknown) === source;
+    }
+  }
+
+  next(): AnyIterator {
+    if (this.first) {
+      const it = this.first;
+      if (!this.oneShot) this.first = undefined;
+      return it;
+    }
+    return iteratorOf(typeof this.source === 'function' ? this.source() : this.source, this.where);
+  }
+}
+
+function failure(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The next batch, checked (inputs and labels as fit checks them); undefined at the end. Errors name the batch. */
+async function nextBatch(model: Sequential, loss: Loss, it: AnyIterator, where: string): Promise<[Tensor, Tensor] | undefined> {
+  let result: IteratorResult<Batch>;
+  try {
+    result = await it.next();
+  } catch (error) {
+    throw new LayerwiseError(`${where}: the dataset threw: ${failure(error)}`);
+  }
+  if (result.done) return undefined;
+  const batch = result.value;
+  if (batch === null || typeof batch !== 'object' || !('xs' in batch) || !('ys' in batch)) {
+    throw new LayerwiseError(`${where}: a batch must be an object { xs, ys }. Received: ${describeValue(batch)}.`);
+  }
+  try {
+    const x = prepareInputs(model, batch.xs, 'xs');
+    const y = prepareLabels(model, loss, batch.ys, x, 'ys');
+    checkFinite(x, 'xs');
+    return [x, y];
+  } catch (error) {
+    throw new LayerwiseError(`${where}: ${failure(error)}`);
+  }
+}
+
+function checkDatasetEpochs(where: string, options: FitDatasetOptions) {
+  const { epochs = 1, verbose = 1, callbacks = [], initialEpoch = 0, batchesPerEpoch } = options;
+  if (verbose !== 0 && verbose !== 1 && verbose !== 2) throw new LayerwiseError(`${where}: verbose must be 0, 1 or 2. Received: verbose=${describeValue(verbose)}.`);
+  if (!Number.isInteger(epochs) || epochs < 0) throw new LayerwiseError(`${where}: epochs must be a non-negative integer. Received: epochs=${describeValue(epochs)}.`);
+  if (!Number.isInteger(initialEpoch) || initialEpoch < 0) throw new LayerwiseError(`${where}: initialEpoch must be a non-negative integer. Received: initialEpoch=${describeValue(initialEpoch)}.`);
+  if (batchesPerEpoch !== undefined) positiveInteger(where, 'batchesPerEpoch', batchesPerEpoch);
+  if (!Array.isArray(callbacks)) throw new LayerwiseError(`${where}: callbacks must be an array of Callback instances. Received: ${describeValue(callbacks)}.`);
+  return { epochs, verbose, callbacks, initialEpoch, batchesPerEpoch };
+}
+
+/** Trains on a dataset of batches, epoch by epoch, with fit's step, callbacks and History. */
+export async function fitDatasetModel(model: Sequential, dataset: DatasetSource, fitOptions: FitDatasetOptions): Promise<History> {
+  const where = `${model.name}.fitDataset`;
+  const options = checkOptions<FitDatasetOptions>('fitDataset', fitOptions, FIT_DATASET_OPTIONS, { example: '{ epochs: 10, batchesPerEpoch: 100 }' });
+  const { optimizer, loss, metrics: metricNames } = model.requireCompiled('fitDataset');
+  const { epochs, verbose, callbacks, initialEpoch, batchesPerEpoch } = checkDatasetEpochs('fitDataset', options);
+  if (model.layers.length === 0) throw new LayerwiseError(`${where}: the model has no layers. Add layers with model.add(...) first.`);
+  const source = new Epochs(dataset, 'fitDataset');
+  if (source.oneShot && batchesPerEpoch === undefined) {
+    throw new LayerwiseError(
+      `fitDataset: the dataset is a one-shot iterable (such as a generator object), which cannot restart each epoch: give batchesPerEpoch, ` +
+        `or pass a function returning a fresh iterable (() => generate()).`,
+    );
+  }
+  const { validationData } = options;
+  let validation: [Tensor, Tensor] | Epochs | undefined;
+  const first: unknown = Array.isArray(validationData) ? validationData[0] : undefined;
+  // A pair [x, y], unless it is an array of two { xs, ys } batches.
+  if (Array.isArray(validationData) && validationData.length === 2 && !(typeof first === 'object' && first !== null && 'xs' in first)) {
+    const vx = prepareInputs(model, validationData[0] as TensorLike, 'fitDataset (validationData)');
+    validation = [vx, prepareLabels(model, loss, validationData[1] as TensorLike, vx, 'fitDataset (validationData)')];
+  } else if (validationData !== undefined) {
+    validation = new Epochs(validationData as DatasetSource, 'fitDataset (validationData)');
+    if (validation.oneShot) throw new LayerwiseError('fitDataset: validationData must restart each epoch: give arrays [x, y], an array of batches, or a function returning a fresh iterable.');
+  }
+
+  const history = new History();
+  // Without batchesPerEpoch, the batches of an epoch are known only at its end: no bar, one line an epoch.
+  const all = fitCallbacks(callbacks, verbose === 1 && batchesPerEpoch === undefined ? 2 : verbose, history);
+  const head = lossHead(model, loss);
+  let metrics: Metric[] | undefined;
+  let trainStates: Accumulator[] = [];
+  let valStates: Accumulator[] = [];
+  let stepper: Stepper | undefined;
+  let guard: DivergenceGuard | undefined;
+  for (const callback of all) {
+    callback.model = model;
+    callback.params = { epochs, steps: batchesPerEpoch ?? 0, samples: 0, validation: validation !== undefined };
+  }
+  model.stopTraining = false;
+  await runHooks(model, all, 'onTrainBegin', {});
+  let trainingLogs: Logs = {};
+  for (let epoch = initialEpoch; epoch < epochs && !model.stopTraining; epoch++) {
+    await runHooks(model, all, 'onEpochBegin', epoch, {});
+    guard?.epochBegins();
+    const averages = new Averages();
+    for (const state of trainStates) state.reset();
+    const it = source.next();
+    let step = 0;
+    let samples = 0;
+    let ranDry = false;
+    for (; batchesPerEpoch === undefined || step < batchesPerEpoch; step++) {
+      const at = `${where}: batch ${step + 1} of epoch ${epoch + 1}`;
+      const batch = await nextBatch(model, loss, it, at);
+      if (!batch) {
+        ranDry = true;
+        break;
+      }
+      const [xb, yb] = batch;
+      if (!stepper) {
+        // The first batch builds the model and binds the metrics; only now may the model change.
+        if (!model.inputShape) model.build(xb.shape.slice(1));
+        metrics = metricsOf(loss, metricNames, outputShapeFor(model, xb));
+        trainStates = metrics.map((m) => m.accumulator());
+        valStates = metrics.map((m) => m.accumulator());
+        const all = model.params();
+        guard = new DivergenceGuard(all, all.filter((p) => p.trainable), optimizer);
+        guard.epochBegins();
+        stepper = makeStepper(model, head, optimizer, guard);
+      }
+      const size = xb.shape[0];
+      await runHooks(model, all, 'onBatchBegin', step, { batch: step, size });
+      const { logs, stepped } = trainStep(stepper, trainStates, xb, yb);
+      if (!stepped) throw divergence(model, epoch, step, `the loss of this batch is ${logs.loss}${guard!.restore()}`, averages);
+      averages.add(logs, size);
+      samples += size;
+      await runHooks(model, all, 'onBatchEnd', step, metricLogs(metrics!, trainStates, { batch: step, size, ...averages.means() }));
+      if (model.stopTraining) break;
+      await yieldToEventLoop();
+    }
+    const poisoned = guard?.firstNotFinite();
+    if (poisoned) throw divergence(model, epoch, step - 1, `${poisoned} is not finite after the epoch's last step${guard!.restore()}`, averages);
+    if (step === 0 && ranDry) throw new LayerwiseError(`${where}: epoch ${epoch + 1} had no batches: the dataset is empty${source.oneShot ? ' (a one-shot iterable ran out; lower epochs or batchesPerEpoch)' : ''}.`);
+    for (const callback of all) callback.params = { ...callback.params, steps: batchesPerEpoch ?? step, samples };
+    const logs = metricLogs(metrics!, trainStates, averages.means());
+    if (validation) Object.assign(logs, await validate(model, head, metrics!, valStates, validation, loss));
+    if (optimizer.schedule) logs.learning_rate = optimizer.learningRate;
+    await runHooks(model, all, 'onEpochEnd', epoch, logs);
+    trainingLogs = logs;
+    // A one-shot iterable that ran out ends the run (as TF.js).
+    if (ranDry && source.oneShot) break;
+  }
+  await runHooks(model, all, 'onTrainEnd', { ...trainingLogs });
+  return history;
+}
+
+async function validate(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], validation: [Tensor, Tensor] | Epochs, loss: Loss): Promise<Logs> {
+  if (Array.isArray(validation)) return evaluateTensors(model, head, metrics, states, validation[0], validation[1], 32, 'val_');
+  return evaluateIterator(model, head, metrics, states, validation.next(), loss, `${model.name}.fitDataset (validationData)`, 'val_');
+}
+
+async function evaluateIterator(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], it: AnyIterator, loss: Loss, where: string, prefix = ''): Promise<Logs> {
+  const averages = new Averages();
+  for (const state of states) state.reset();
+  for (let step = 0; ; step++) {
+    const batch = await nextBatch(model, loss, it, `${where}: batch ${step + 1}`);
+    if (!batch) break;
+    const out = forward(model, batch[0], false);
+    averages.add(scores(head, states, out, batch[1]).logs, batch[0].shape[0]);
+  }
+  return metricLogs(metrics, states, averages.means(prefix), prefix);
+}
+
+/** The loss and metrics over a dataset of batches (iterated once), in inference mode, as `evaluate`. */
+export async function evaluateDatasetModel(model: Sequential, dataset: DatasetSource): Promise<Logs> {
+  const where = `${model.name}.evaluateDataset`;
+  const { loss, metrics: metricNames } = model.requireCompiled('evaluateDataset');
+  if (!model.inputShape) throw new LayerwiseError(`${where}: the model is not built. Train it, or build it with model.build([...]) first.`);
+  const it = new Epochs(dataset, 'evaluateDataset').next();
+  const metrics = metricsOf(loss, metricNames, model.outputShape!);
+  return evaluateIterator(model, lossHead(model, loss), metrics, metrics.map((m) => m.accumulator()), it, loss, where);
 }
