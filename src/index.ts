@@ -37,4 +37,5 @@ export type { SummaryOptions } from './model/summary';
 export { serializeModel, type SerializeOptions, type LoadOptions, type ModelFromJSONOptions, type SaveResult, type ModelJSON, type ModelArtifacts, type WeightSpec, type WeightsGroup, type KerasObject, type TrainingConfig, type LayerwiseMetadata } from './io';
 export { loadModel, modelFromJSON } from './model/saving';
 export * as datasets from './data';
+export type { Batch, BatchSource, DatasetSource } from './data/dataset-api';
 export { LayerwiseError } from './util/errors';
