@@ -16,16 +16,14 @@ import {
   LayerwiseError,
   Nadam,
   OPTIMIZER_CLASSES,
-  randomUniform,
-  Rng,
   RMSprop,
   Sequential,
   SGD,
-  zeros,
   type Optimizer,
   type OptimizerConfig,
   type Param,
 } from 'layerwise';
+import { optimizerProblem } from './problem';
 
 type Config = Record<string, number | boolean>;
 /** One parameter's step of an update rule in float64: w, g and the state arrays, in place; t counts from 1. */
@@ -190,26 +188,8 @@ const OPTIONS: [string, OptimizerConfig][] = [
   ['weightDecay 0.1', { weightDecay: 0.1 }],
 ];
 
-function problem(seed: string) {
-  const rng = new Rng(seed);
-  const shapes = [[3, 4], [4]];
-  const params: Param[] = shapes.map((shape, k) => ({
-    name: k === 0 ? 'dense_1/kernel' : 'dense_1/bias',
-    value: randomUniform(shape, -1, 1, rng),
-    grad: zeros(shape),
-    trainable: true,
-  }));
-  // Gradients of three scales, so that ε matters for the smallest (|g| ≈ 1e-4).
-  const scale = [2, 1e-2, 1e-4];
-  const grads = [0, 1, 2].map(() =>
-    params.map((p) => {
-      const g = randomUniform(p.value.shape, -1, 1, rng);
-      g.data.forEach((v, i) => (g.data[i] = v * scale[i % 3]));
-      return Float32Array.from(g.data);
-    }),
-  );
-  return { params, grads };
-}
+/** Gradients of three scales, so that ε matters for the smallest (|g| ≈ 1e-4). */
+const problem = (seed: string) => optimizerProblem(seed, [2, 1e-2, 1e-4]);
 
 describe('every optimizer matches a float64 reference of Keras 3 over 3 steps', () => {
   for (const className of Object.keys(CLASSES)) {

@@ -20,10 +20,10 @@ import {
   type Param,
   type RMSpropOptions,
   type Tensor,
-  zeros,
 } from 'layerwise';
 import { tempDir } from '../io/helpers';
 import { RESUME_FIT, RESUME_X, RESUME_Y, resumeModel } from '../io/resume-model';
+import { optimizerProblem } from './problem';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -147,24 +147,9 @@ describe('RMSprop matches a float64 reference of Keras 3 over 3 steps', () => {
   for (const [name, options] of cases) {
     it(name, () => {
       const settings: Settings = { learningRate: 0.05, rho: 0.9, momentum: 0, epsilon: 1e-7, centered: false, ...options };
-      const rng = new Rng(`rmsprop-${name}`);
-      const shapes = [[3, 4], [4]];
-      const params: Param[] = shapes.map((shape, k) => ({
-        name: k === 0 ? 'dense_1/kernel' : 'dense_1/bias',
-        value: randomUniform(shape, -1, 1, rng),
-        grad: zeros(shape),
-        trainable: true,
-      }));
       // Gradients of three scales, so that ε (1e-7) matters for the smallest: for |g| ≈ 1e-4,
       // (1 − ρ)g² ≈ 1e-9 is far below ε.
-      const scale = [1, 1e-2, 1e-4];
-      const grads = [0, 1, 2].map(() =>
-        params.map((p) => {
-          const g = randomUniform(p.value.shape, -1, 1, rng);
-          g.data.forEach((v, i) => (g.data[i] = v * scale[i % 3]));
-          return g.data;
-        }),
-      );
+      const { params, grads } = optimizerProblem(`rmsprop-${name}`, [1, 1e-2, 1e-4]);
       const expected = params.map((p, k) => referenceRMSprop(p.value.data, grads.map((step) => step[k]), settings));
       const rmsprop = new RMSprop(settings);
       for (let step = 0; step < 3; step++) {
