@@ -100,13 +100,14 @@ export abstract class BaseConv extends KernelLayer {
     const slope = this.activation.fusableSlope();
     if (slope !== undefined) {
       // ReLU or leaky ReLU: computed with the convolution, in one pass.
-      return this.activation.forwardFused(z, (y) => conv2d(x.data, g, kernel.data, this.bias?.value.data, z.data, { slope, y }));
+      return this.output(this.activation.forwardFused(z, (y) => conv2d(x.data, g, kernel.data, this.bias?.value.data, z.data, { slope, y })));
     }
     conv2d(x.data, g, kernel.data, this.bias?.value.data, z.data);
-    return this.activation.forward(z, training);
+    return this.output(this.activation.forward(z, training));
   }
 
-  backward(dy: Tensor, inputGradient = true, skipOutputActivation = false): Tensor {
+  backward(dOutput: Tensor, inputGradient = true, skipOutputActivation = false): Tensor {
+    const dy = this.withActivityGradient(dOutput, skipOutputActivation);
     const g = this.requireForward(this.geometry);
     const x = this.requireForward(this.input);
     const kernel = this.kernel!;

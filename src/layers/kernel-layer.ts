@@ -89,15 +89,7 @@ export abstract class KernelLayer extends Layer {
     const given = this.given as KernelLayerOptions;
     if (given.kernelRegularizer) this.kernelRegularizer = getRegularizer(given.kernelRegularizer, this.name);
     if (given.biasRegularizer) this.biasRegularizer = getRegularizer(given.biasRegularizer, this.name);
-    if (given.activityRegularizer) {
-      this.activityRegularizer = getRegularizer(given.activityRegularizer, this.name);
-      // The subclasses' forward and backward, wrapped on this instance only: the output is kept,
-      // and the penalty's gradient joins dy before the layer's own backward step.
-      const forward = this.forward.bind(this);
-      const backward = this.backward.bind(this);
-      this.forward = (x, training) => (this.lastOutput = forward(x, training));
-      this.backward = (dy, inputGradient, skipOutputActivation) => backward(this.withActivityGradient(dy, skipOutputActivation === true), inputGradient, skipOutputActivation);
-    }
+    if (given.activityRegularizer) this.activityRegularizer = getRegularizer(given.activityRegularizer, this.name);
     if (given.kernelConstraint) this.kernelConstraint = getConstraint(given.kernelConstraint, this.name);
     if (given.biasConstraint) this.biasConstraint = getConstraint(given.biasConstraint, this.name);
   }
@@ -115,12 +107,18 @@ export abstract class KernelLayer extends Layer {
     return penalty;
   }
 
+  /** The layer's output, kept for the activity regularizer's penalty when there is one; every forward returns through it. */
+  protected output(y: Tensor): Tensor {
+    if (this.activityRegularizer) this.lastOutput = y;
+    return y;
+  }
+
   /**
    * dy plus the activity penalty's gradient, when \`regularizationLoss(true)\` computed one for this
    * batch. With \`skipOutputActivation\`, dy is the gradient of the activation's input (the loss read
    * the logits), so the penalty's gradient goes through the activation's derivative first.
    */
-  private withActivityGradient(dy: Tensor, skipOutputActivation: boolean): Tensor {
+  protected withActivityGradient(dy: Tensor, skipOutputActivation: boolean): Tensor {
     if (!this.activityPending) return dy;
     this.activityPending = false;
     const penalty = skipOutputActivation ? this.activation.backward(this.buffer('dActivity', dy.shape), false) : this.buffer('dActivity', dy.shape);
@@ -181,7 +179,7 @@ export abstract class KernelLayer extends Layer {
     gemm(rows.data, kernel.data, z.data, count, units, depth);
     if (this.bias) addRowVector(z.data, this.bias.value.data, z.data, count);
     this.rows = rows;
-    return this.activation.forward(z, training);
+    return this.output(this.activation.forward(z, training));
   }
 
   /**
@@ -194,7 +192,7 @@ export abstract class KernelLayer extends Layer {
     const units = kernel.value.shape[kernel.value.shape.length - 1];
     const depth = kernel.value.size / units;
     const count = rows.size / depth;
-    const dz = this.activation.backward(dy, skipOutputActivation);
+    const dz = this.activation.backward(this.withActivityGradient(dy, skipOutputActivation), skipOutputActivation);
     // dKernel += rowsᵀ · dz; dBias += Σ_rows dz; dRows = dz · kernelᵀ.
     gemm(rows.data, dz.data, kernel.grad.data, depth, units, count, { transA: true, beta: 1 });
     if (this.bias) accumulateColumnSums(dz.data, this.bias.grad.data, count);
