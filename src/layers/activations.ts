@@ -14,6 +14,7 @@ import { PReLU } from './prelu';
  * The string keys and these layers share the same functions, so they can never disagree.
  */
 export abstract class ActivationLayer extends Layer {
+  static override readonly supportsMasking = true;
   protected readonly slot: ActivationSlot;
 
   /**

@@ -33,6 +33,7 @@ export interface BatchNormalizationOptions extends LayerOptions {
  */
 export class BatchNormalization extends Layer {
   static override readonly className = 'BatchNormalization';
+  static override readonly supportsMasking = true;
   static override readonly options: OptionSpecs = {
     axis: optional('axis'),
     momentum: optional('number', 'in [0, 1)'),

@@ -15,6 +15,7 @@ export interface DenseOptions extends KernelLayerOptions {
  */
 export class Dense extends KernelLayer {
   static override readonly className = 'Dense';
+  static override readonly supportsMasking = true;
   static override readonly options: OptionSpecs = { units: required('positiveInteger'), ...KernelLayer.options };
   static override readonly positional = 'units';
 

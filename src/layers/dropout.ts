@@ -18,6 +18,7 @@ export interface DropoutOptions extends LayerOptions {
  */
 export class Dropout extends Layer {
   static override readonly className = 'Dropout';
+  static override readonly supportsMasking = true;
   static override readonly options: OptionSpecs = { rate: required('number', 'a number in [0, 1)'), seed: optional('seed') };
   static override readonly positional = 'rate';
 

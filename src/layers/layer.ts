@@ -74,7 +74,7 @@ function checkLayerOptions(layerClass: typeof Layer, options: unknown, where: st
         );
       }
       delete checked[option];
-    } else if (!kind.test(value)) {
+    } else if (!kind.test(value) || (spec.choices !== undefined && !spec.choices.includes(value as string))) {
       throw new LayerwiseError(`${where}: ${option} must be ${expected}. Received: ${option}=${describeValue(value)}.`);
     }
   }
@@ -103,6 +103,12 @@ export abstract class Layer {
   static readonly positional?: string;
   /** Other names accepted for options, mapped to the class's own: Keras 3's `{ negativeSlope: 'alpha' }`. */
   static readonly aliases: Readonly<Record<string, string>> = {};
+  /**
+   * Whether the layer passes a mask it receives on to the next layer unchanged (Keras's
+   * `supports_masking`): layers that work on each step alone (Dense, Dropout, activations). A
+   * layer that neither passes nor uses a mask fails when it receives one (see `computeMask`).
+   */
+  static readonly supportsMasking: boolean = false;
 
   readonly name: string;
   /**
@@ -227,8 +233,30 @@ export abstract class Layer {
     return inputShape;
   }
 
-  /** Computes the output for a batch; `training` switches dropout and the like. */
-  abstract forward(x: Tensor, training: boolean): Tensor;
+  /**
+   * Computes the output for a batch; `training` switches dropout and the like. `mask` is the
+   * mask of `x` when an earlier layer made one ([batch, steps], 1 for a real step and 0 for
+   * padding: an `Embedding` with `maskZero`); layers that use it (the recurrent ones) skip the
+   * padded steps, the rest ignore it.
+   */
+  abstract forward(x: Tensor, training: boolean, mask?: Tensor): Tensor;
+
+  /**
+   * The mask of this layer's output, for the input `x` of the last forward pass and its `mask`
+   * (Keras's `compute_mask`). By default a layer that `supportsMasking` passes the mask on, and
+   * one that does not fails when it receives one (as TF.js does): dropping it silently would let
+   * a later recurrent layer read padding as data. Layers that make a mask (Embedding) or use one
+   * up (a recurrent layer without `returnSequences`) override it; the returned tensor stays
+   * valid until the layer's next forward pass.
+   */
+  computeMask(_x: Tensor, mask: Tensor | undefined): Tensor | undefined {
+    if (!mask || (this.constructor as typeof Layer).supportsMasking) return mask;
+    throw new LayerwiseError(
+      `${this.name}: receives a mask (from an Embedding with maskZero: true, or a layer that passes one on), but ${this.className} ` +
+        `can neither use one nor pass it on. Put the layers that read the mask (LSTM, GRU, SimpleRNN, Bidirectional) before it, ` +
+        `or build the Embedding without maskZero.`,
+    );
+  }
 
   /**
    * Given dL/dy for the last forward batch, accumulates parameter gradients and returns dL/dx.

@@ -37,7 +37,9 @@ export type OptionKind =
   /** Positive integers and at most one -1. */
   | 'targetShape'
   /** Positive integers (a per-sample shape). */
-  | 'shape';
+  | 'shape'
+  /** One of the strings the option's spec lists in `choices` (`mergeMode: 'concat' | 'sum' | ...`). */
+  | 'choice';
 
 export interface OptionSpec {
   kind: OptionKind;
@@ -53,6 +55,8 @@ export interface OptionSpec {
    * `'a number in [0, 1)'`. The constructor checks that range; the kind check only uses the words.
    */
   expected?: string;
+  /** The strings a `'choice'` option takes. */
+  choices?: readonly string[];
 }
 
 /** The options of a layer class (besides `name`, `trainable` and `inputShape`, which every layer has). */
@@ -60,6 +64,14 @@ export type OptionSpecs = Readonly<Record<string, OptionSpec>>;
 
 export const optional = (kind: OptionKind, expected?: string): OptionSpec => (expected === undefined ? { kind } : { kind, expected });
 export const required = (kind: OptionKind, expected?: string): OptionSpec => ({ ...optional(kind, expected), required: true });
+/** An option that takes one of `choices`: `choice(['nearest', 'bilinear'])`. */
+export const choice = (choices: readonly string[]): OptionSpec => ({ kind: 'choice', choices, expected: describeChoices(choices) });
+
+/** `'a', 'b' or 'c'`. */
+export function describeChoices(choices: readonly string[]): string {
+  const quoted = choices.map((c) => `'${c}'`);
+  return quoted.length > 1 ? `${quoted.slice(0, -1).join(', ')} or ${quoted[quoted.length - 1]}` : quoted.join('');
+}
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 const isNumber = (v: unknown): v is number => typeof v === 'number' && !Number.isNaN(v);
@@ -104,6 +116,8 @@ export const KINDS: Readonly<Record<OptionKind, { test: (value: unknown) => bool
   zeroPadding2d: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'non-negative integers' },
   targetShape: { test: Array.isArray, expected: 'positive integers with at most one -1' },
   shape: { test: Array.isArray, expected: 'a list of positive integers' },
+  // The spec's choices are checked with it (layer.ts, `checkLayerOptions`).
+  choice: { test: (v) => typeof v === 'string', expected: 'one of the listed strings' },
 };
 
 /** A value of each kind, for the examples messages give: `new Conv2D({ filters: 8, kernelSize: 3 })`. */
@@ -126,4 +140,5 @@ export const KIND_EXAMPLES: Readonly<Record<OptionKind, string>> = {
   zeroPadding2d: '1',
   targetShape: '[7, 7, 1]',
   shape: '[28, 28, 1]',
+  choice: `'concat'`,
 };

@@ -15,6 +15,7 @@ export interface PReLUOptions extends LayerOptions {
  */
 export class PReLU extends Layer {
   static override readonly className = 'PReLU';
+  static override readonly supportsMasking = true;
   static override readonly options: OptionSpecs = { alphaInitializer: optional('initializer') };
 
   private readonly alphaInitializer: Initializer;

@@ -124,9 +124,15 @@ function firstTrainableLayer(model: Sequential): number {
   return index < 0 ? model.layers.length : index;
 }
 
+/** The model's output for `x`; each layer's mask (an Embedding's with `maskZero`) goes to the next. */
 function forward(model: Sequential, x: Tensor, training: boolean): Tensor {
   let out = x;
-  for (const layer of model.layers) out = layer.forward(out, training);
+  let mask: Tensor | undefined;
+  for (const layer of model.layers) {
+    const next = layer.forward(out, training, mask);
+    mask = layer.computeMask(out, mask);
+    out = next;
+  }
   return out;
 }
 

@@ -142,6 +142,9 @@ function wrongFor(kind: OptionKind): fc.Arbitrary<unknown> {
       return fc.oneof(fc.boolean(), fn, fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getRegularizer(s as 'l2', 'test'))));
     case 'constraint':
       return fc.oneof(fc.boolean(), fn, fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getConstraint(s as 'nonNeg', 'test'))));
+    // A string outside the spec's choices is wrong too; the kind alone cannot know them.
+    case 'choice':
+      return fc.oneof(...junk, fc.double(), ints, fc.constant('not-a-choice'));
   }
 }
 

@@ -3,7 +3,7 @@ import { getConstraint, type ConstraintConfig } from '../../constraints';
 import { getInitializer, type InitializerConfig } from '../../initializers';
 import { getRegularizer, type RegularizerConfig } from '../../regularizers';
 import type { LayerConfig } from '../../layers/layer';
-import type { OptionKind } from '../../layers/options';
+import type { OptionKind, OptionSpec } from '../../layers/options';
 import { LAYER_CLASSES } from '../../layers/registry';
 import type { KerasObject } from './format';
 import { LayerwiseError } from '../../util/errors';
@@ -179,7 +179,7 @@ function writeConstraint(value: unknown): KerasObject {
 }
 
 /** The reader of each option kind: checks the Keras value's type and returns the layerwise value. */
-const READERS: Record<OptionKind, (f: Field) => unknown> = {
+const READERS: Record<OptionKind, (f: Field, spec: OptionSpec) => unknown> = {
   positiveInteger: (f) => f.integer(1),
   integer: (f) => f.integer(),
   axis,
@@ -198,6 +198,7 @@ const READERS: Record<OptionKind, (f: Field) => unknown> = {
   zeroPadding2d: zeroPadding,
   targetShape: (f) => f.integers(-1, 'an array of positive integers and at most one -1'),
   shape: (f) => f.integers(1),
+  choice: (f, spec) => f.oneOf(spec.choices ?? []),
 };
 
 /** Writers of the kinds whose Keras value differs from layerwise's; the rest are written as they are. */
@@ -340,14 +341,15 @@ export function layerFromKeras(f: Field): ReadLayer {
   if (!layerClass) return f.get('class_name').fail(`a layer class layerwise has (${[...LAYER_CLASSES.keys(), 'InputLayer'].join(', ')})`);
   const out: LayerConfig = { name, trainable: config.get('trainable').optional((t) => t.boolean()) ?? true };
   const read = new Set<string>();
-  for (const [option, { kind, required, layerwiseOnly }] of Object.entries(layerClass.options)) {
+  for (const [option, spec] of Object.entries(layerClass.options)) {
+    const { kind, required, layerwiseOnly } = spec;
     if (layerwiseOnly) continue;
     let keras = kerasName(option);
     const alias = KERAS_ALIASES[className]?.[option];
     if (config.get(keras).absent && alias !== undefined) keras = alias;
     read.add(keras);
     const value = config.get(keras);
-    if (!value.absent) out[option] = READERS[kind](value);
+    if (!value.absent) out[option] = READERS[kind](value, spec);
     else if (required) value.fail(`set (${className} has no default for ${keras})`);
   }
   for (const keras of config.keys()) {
