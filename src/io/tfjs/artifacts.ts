@@ -7,6 +7,7 @@ import { GENERATED_BY, type LayerwiseMetadata, type ModelArtifacts, type ModelJS
 import { Field } from '../json';
 import type { CompileSettings, LoadableModel, ModelFactory, SavableModel } from '../model-parts';
 import { formatVersionFor, nameParams, readTopology, writeTopology, type LayerToBuild, type NamedParam } from './topology';
+import { tfjsGaps } from './tfjs-gaps';
 import { decodeWeights, encodeWeights, readManifest, type Weight } from './weights';
 
 export interface SerializeOptions {
@@ -21,6 +22,10 @@ export interface SerializeOptions {
  */
 export function serializeModel(model: SavableModel, { includeOptimizer = true }: SerializeOptions = {}): ModelArtifacts {
   const { topology, records, params } = writeTopology(model);
+  // layerwise loads every setting back; TF.js would compute some otherwise: say so (tfjs-gaps.ts).
+  for (const gap of tfjsGaps(model.layers.map((layer) => ({ className: layer.className, config: layer.getConfig() })))) {
+    console.warn(`layerwise: ${model.name}.save: TF.js 4.22 would not compute this file as layerwise does. ${gap}`);
+  }
   // TF.js's order: the trainable weights of every layer, then the others (moving statistics).
   const ordered = [...params.filter((p) => p.param.trainable), ...params.filter((p) => !p.param.trainable)];
   // A file that would not load is never written: weights must be finite (loadModel refuses others).
