@@ -2,7 +2,7 @@ import type { Layer } from '../../layers/layer';
 import { LAYER_CLASSES } from '../../layers/registry';
 import { firstNonFinite, sizeOf } from '../../tensor/tensor';
 import { LayerwiseError } from '../../util/errors';
-import { readCompileMetadata, readTrainingConfig, restoreOptimizerState, writeCompile, writeOptimizerState } from './compile';
+import { readCompileMetadata, readTrainingConfig, restoreOptimizerState, writeCompile, writeOptimizerState, writeTfjsOptimizerState } from './compile';
 import { GENERATED_BY, type LayerwiseMetadata, type ModelArtifacts, type ModelJSON, type WeightsGroup } from './format';
 import { Field } from '../json';
 import type { CompileSettings, LoadableModel, ModelFactory, SavableModel } from '../model-parts';
@@ -38,7 +38,14 @@ export function serializeModel(model: SavableModel, { includeOptimizer = true }:
       );
     }
   }
-  const weights = encodeWeights(ordered.map(({ param, name }) => ({ name, shape: param.value.shape, values: param.value.data })));
+  const values = ordered.map(({ param, name }) => ({ name, shape: param.value.shape, values: param.value.data }));
+  // TF.js's optimizer continues from the same state when it reads it (compile.ts, writeTfjsOptimizerState).
+  const compiledOptimizer = model.compileSettings?.optimizer;
+  const tfjsState =
+    includeOptimizer && compiledOptimizer && compiledOptimizer.iterations > 0
+      ? writeTfjsOptimizerState(compiledOptimizer, ordered.filter((p) => p.param.trainable))
+      : undefined;
+  const weights = encodeWeights(tfjsState ? [...values, ...tfjsState] : values);
   const metadata: LayerwiseMetadata = { formatVersion: formatVersionFor(records), ...records };
   const compiled = model.compileSettings;
   const { compile, trainingConfig } = compiled ? writeCompile(compiled) : { compile: undefined, trainingConfig: undefined };

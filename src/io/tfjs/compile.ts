@@ -10,7 +10,7 @@ import type { Field } from '../json';
 import type { CompileSettings } from '../model-parts';
 import type { CompileMetadata, TrainingConfig } from './format';
 import type { NamedParam } from './topology';
-import type { NamedValues, Weight } from './weights';
+import type { NamedFloats, NamedValues, Weight } from './weights';
 
 /**
  * Losses TF.js and Keras know by the same name and compute the same way. Not: hinge and squaredHinge
@@ -259,7 +259,7 @@ export function readTrainingConfig(f: Field): CompileSettings {
 }
 
 /** The optimizer's state arrays, named after the weights they belong to and the optimizer's slot names (`dense_1/kernel/m`). */
-export function writeOptimizerState(optimizer: Optimizer, params: readonly NamedParam[]): NamedValues[] {
+export function writeOptimizerState(optimizer: Optimizer, params: readonly NamedParam[]): NamedFloats[] {
   const names = optimizer.slotNames();
   return params.flatMap(({ param, name }) =>
     (optimizer.getSlots(param) ?? []).map((values, i) => ({ name: `${name}/${names[i]}`, shape: param.value.shape, values })),
@@ -292,4 +292,50 @@ export function restoreOptimizerState(optimizer: Optimizer, params: readonly Nam
     const stray = [...state.keys()].find((k) => !known.has(k));
     field.error(`names the state "${stray}", which belongs to no weight of the model (a ${optimizer.className} keeps ${names.join(', ') || 'no state'}).`);
   }
+}
+
+/** One of TF.js's optimizer state arrays for a weight: its name suffix, and its values from layerwise's slots. */
+interface TfjsSlot {
+  suffix: string;
+  values: (slots: readonly Float32Array[], learningRate: number) => Float32Array;
+}
+
+/**
+ * TF.js's optimizer state in layerwise's terms, for the optimizers whose `trainingConfig` TF.js
+ * reads (`TO_TFJS`): each TF.js array from layerwise's slots. TF.js's Momentum accumulates
+ * a = m·a + g and steps w −= lr·a, where Keras's velocity is v = m·v − lr·g: a = −v / lr. Adam's
+ * moments are Keras's. RMSProp keeps its moments even without momentum (zeros then).
+ */
+const TFJS_SLOTS: Record<string, (config: Record<string, number | boolean>) => TfjsSlot[] | undefined> = {
+  SGD: ({ momentum }) => ((momentum as number) > 0 ? [{ suffix: 'momentum', values: ([v], lr) => v.map((x) => -x / lr) }] : []),
+  Adam: ({ amsgrad }) => (amsgrad ? undefined : [{ suffix: 'm', values: ([m]) => m }, { suffix: 'v', values: ([, v]) => v }]),
+  RMSprop: ({ momentum, centered }) =>
+    centered
+      ? undefined
+      : [
+          { suffix: 'rms', values: ([ms]) => ms },
+          { suffix: 'momentum', values: (slots) => ((momentum as number) > 0 ? slots[1] : new Float32Array(slots[0].length)) },
+        ],
+};
+
+/**
+ * The optimizer's state as TF.js keeps its own (`group: 'optimizer'` in the weights manifest, which
+ * `tf.loadLayersModel` hands to the optimizer it builds from `trainingConfig`): the step count as
+ * an int32, then each kind of array for every trainable weight in the model's order. Undefined
+ * when TF.js would not continue with the same updates (no `trainingConfig` is written, or a
+ * weight has no state yet): TF.js then starts its optimizer afresh.
+ */
+export function writeTfjsOptimizerState(optimizer: Optimizer, trainable: readonly NamedParam[]): NamedValues[] | undefined {
+  const config = optimizer.getConfig();
+  if (!toTfjs(optimizer.className, config)) return undefined;
+  const kinds = TFJS_SLOTS[optimizer.className]?.(config as Record<string, number | boolean>);
+  const slots = trainable.map(({ param }) => optimizer.getSlots(param));
+  if (!kinds || slots.some((s) => s === undefined && optimizer.slotNames().length > 0)) return undefined;
+  const learningRate = config.learningRate as number;
+  return [
+    { name: 'iter', shape: [], values: new Int32Array([optimizer.iterations]), group: 'optimizer' },
+    ...kinds.flatMap(({ suffix, values }) =>
+      trainable.map(({ param, name }, i) => ({ name: `${name}/${suffix}`, shape: param.value.shape, values: values(slots[i] ?? [], learningRate), group: 'optimizer' as const })),
+    ),
+  ];
 }

@@ -154,10 +154,17 @@ function readInt32(bytes: Uint8Array): Int32Array {
   return Int32Array.from({ length: bytes.byteLength / 4 }, (_, i) => view.getInt32(i * 4, true));
 }
 
-/** Named float32 values to write, in order. */
+/** Named values to write, in order: float32, or int32 (TF.js's optimizer step count). */
 export interface NamedValues {
   name: string;
   shape: readonly number[];
+  values: Float32Array | Int32Array;
+  /** Where TF.js reads it: 'optimizer' for its optimizer's own state. */
+  group?: 'optimizer';
+}
+
+/** Named float32 values (weights and layerwise's optimizer state). */
+export interface NamedFloats extends NamedValues {
   values: Float32Array;
 }
 
@@ -168,8 +175,17 @@ export function encodeWeights(weights: readonly NamedValues[]): { specs: WeightS
   let offset = 0;
   for (const { values } of weights) {
     if (LITTLE_ENDIAN) data.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
+    else if (values instanceof Int32Array) values.forEach((v, i) => view.setInt32(offset + i * 4, v, true));
     else values.forEach((v, i) => view.setFloat32(offset + i * 4, v, true));
     offset += values.byteLength;
   }
-  return { specs: weights.map(({ name, shape }) => ({ name, shape: [...shape], dtype: 'float32' })), data };
+  return {
+    specs: weights.map(({ name, shape, values, group }) => ({
+      name,
+      shape: [...shape],
+      dtype: values instanceof Int32Array ? 'int32' : 'float32',
+      ...(group ? { group } : {}),
+    })),
+    data,
+  };
 }
