@@ -25,7 +25,7 @@ export {
 } from './losses';
 export * from './optim';
 export * as schedules from './optim/schedules';
-export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions } from './model/sequential';
+export { Sequential, type SequentialOptions, type CompileOptions, type FitOptions, type EvaluateOptions, type ExportOptions } from './model/sequential';
 export type { OnBatchOptions, FitDatasetOptions } from './model/training';
 export * from './model/callbacks';
 export { ProgressLogger, type ProgressLoggerOptions, type ProgressSink } from './model/progress';
@@ -35,7 +35,8 @@ export type { MetricKey, MetricSpec, MetricFunction } from './metrics';
 export * as metrics from './metrics/public';
 export type { SummaryOptions } from './model/summary';
 export { serializeModel, type SerializeOptions, type LoadOptions, type ModelFromJSONOptions, type SaveResult, type ModelJSON, type ModelArtifacts, type WeightSpec, type WeightsGroup, type KerasObject, type TrainingConfig, type LayerwiseMetadata } from './io';
-export { loadModel, modelFromJSON } from './model/saving';
+export { loadModel, modelFromJSON, loadOnnx } from './model/saving';
+export { toOnnx, exportOnnx } from './io';
 export * as datasets from './data';
 export type { Batch, BatchSource, DatasetSource } from './data/dataset-api';
 export { LayerwiseError } from './util/errors';

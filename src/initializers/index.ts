@@ -1,8 +1,9 @@
 import { randomNormal, randomUniform, rngFor, truncatedNormal, type Rng } from '../tensor/random';
-import { full, sizeOf, type Shape, type Tensor } from '../tensor/tensor';
+import { full, sizeOf, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { KeyRegistry, type SnakeToCamel } from '../util/keys';
 import { checkOptions, describeValue, type OptionsCheck } from '../util/options';
+import { orthonormalColumns } from './qr';
 
 /**
  * Makes the initial values of a weight. `fanIn`/`fanOut` follow Keras: for a kernel of shape
@@ -103,6 +104,35 @@ export function randomUniformInit(options: RandomUniformOptions = {}): Initializ
   return seeded('RandomUniform', { minval, maxval }, seedOf(seed), (shape, rng) => randomUniform(shape, minval, maxval, rng));
 }
 
+export type OrthogonalOptions = SeedOption & { gain?: number };
+
+/**
+ * A (semi-)orthogonal matrix times `gain`, as Keras 3's Orthogonal: the weight's shape flattened to
+ * [rows, cols] (cols its last dimension), a normal matrix of [max, min] of them drawn, Q of its QR
+ * decomposition with R's diagonal made positive, transposed when rows < cols. The recurrent
+ * kernels' default. TF.js's Orthogonal is the same rule with its own random stream.
+ */
+export function orthogonal(options: OrthogonalOptions = {}): Initializer {
+  const { gain = 1, ...seed } = initializerOptions<OrthogonalOptions>('orthogonal', options, ['gain', 'seed']);
+  return seeded('Orthogonal', { gain }, seedOf(seed), (shape, rng) => {
+    if (shape.length < 2) {
+      throw new LayerwiseError(`orthogonal: the weight to initialize must have at least 2 dimensions. Received: shape [${shape.join(', ')}].`);
+    }
+    const cols = shape[shape.length - 1];
+    const rows = sizeOf(shape) / cols;
+    const [tall, narrow] = [Math.max(rows, cols), Math.min(rows, cols)];
+    const a = new Float64Array(tall * narrow);
+    for (let i = 0; i < a.length; i++) a[i] = rng.normal();
+    const q = orthonormalColumns(a, tall, narrow);
+    const out = new Float32Array(rows * cols);
+    // q is [tall, narrow]; the weight is q itself when rows ≥ cols, else its transpose.
+    for (let i = 0; i < tall; i++) {
+      for (let j = 0; j < narrow; j++) out[rows >= cols ? i * cols + j : j * cols + i] = gain * q[i * narrow + j];
+    }
+    return tensor(out, shape);
+  });
+}
+
 /** Every value `value`: `initializers.constant({ value: 0.1 })`, or `initializers.constant(0.1)`. */
 export function constant(options: { value: number } | number): Initializer {
   const { value } = initializerOptions<{ value?: number }>('constant', options, ['value'], { positional: 'value', example: '{ value: 0.1 } (or constant(0.1))' });
@@ -131,6 +161,7 @@ const BY_KEY = {
   lecun_uniform: lecunUniform,
   random_normal: randomNormalInit,
   random_uniform: randomUniformInit,
+  orthogonal,
   zeros,
   ones,
 } as const;

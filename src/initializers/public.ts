@@ -8,6 +8,7 @@ export {
   lecunUniform,
   randomNormalInit as randomNormal,
   randomUniformInit as randomUniform,
+  orthogonal,
   constant,
   zeros,
   ones,

@@ -2,3 +2,4 @@ export { serializeModel, readModelFromJSON, type SerializeOptions, type LoadOpti
 export { saveModel, readModelFiles, type SaveResult } from './tfjs/files';
 export type { ModelJSON, ModelArtifacts, WeightSpec, WeightsGroup, KerasObject, TrainingConfig, LayerwiseMetadata } from './tfjs/format';
 export type { CompileSettings, SavableModel, LoadableModel, ModelFactory } from './model-parts';
+export { toOnnx, exportOnnx, readOnnx } from './onnx';

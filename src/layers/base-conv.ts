@@ -7,10 +7,8 @@ import type { LayerConfig } from './layer';
 import { required, optional, type OptionKind, type OptionSpecs } from './options';
 import { describeSize, paddingOption, sizeOption, spatialWindow, splitSpatial, windowInputShape, windowOutputShape, type Rank } from './spatial';
 
-/** The options every convolution takes; sizes are one number or one per spatial axis. */
-export interface BaseConvOptions<Size> extends KernelLayerOptions {
-  /** Number of output channels. */
-  filters: number;
+/** The window options every convolution takes; sizes are one number or one per spatial axis. */
+export interface WindowOptions<Size> {
   /** The window's extent; one number for the same along every spatial axis. */
   kernelSize: Size;
   /** Step between windows; default 1. */
@@ -19,49 +17,56 @@ export interface BaseConvOptions<Size> extends KernelLayerOptions {
   dilationRate?: Size;
 }
 
-/** The option specs of a convolution of a rank (its sizes are lists of `rank` entries). */
-export function convOptions(rank: Rank, padding: OptionKind): OptionSpecs {
-  const size: OptionKind = rank === 1 ? 'size1' : 'size2';
-  return {
-    filters: required('positiveInteger'),
-    kernelSize: required(size),
-    strides: optional(size),
-    padding: optional(padding),
-    dilationRate: optional(size),
-    ...KernelLayer.options,
-  };
+/** The options every convolution with filters takes (Conv1D, Conv2D, Conv2DTranspose). */
+export interface BaseConvOptions<Size> extends KernelLayerOptions, WindowOptions<Size> {
+  /** Number of output channels. */
+  filters: number;
 }
 
 /**
- * The base of the convolutions of every rank (Keras's `BaseConv(rank)`): y = activation(conv(x,
- * kernel) + bias) over channels-last inputs, the kernel [...kernelSize, inChannels, filters] as
- * Keras and TF.js store it. It checks the options, places the windows (spatial.ts) and runs the
- * convolution kernels of tensor/conv.ts, with ReLU and leaky ReLU fused into them; Conv1D and
- * Conv2D only name their rank and paddings. A rank-1 convolution runs as a rank-2 one of height 1.
+ * The window option specs of a rank (without filters: DepthwiseConv2D takes none), then
+ * KernelLayer's, the kernel's under its name (`depthwiseInitializer` for 'depthwise').
  */
-export abstract class BaseConv extends KernelLayer {
+export function windowOptions(rank: Rank, padding: OptionKind, kernelName = 'kernel'): OptionSpecs {
+  const size: OptionKind = rank === 1 ? 'size1' : 'size2';
+  const kernel = Object.entries(KernelLayer.options).map(([key, spec]) => [key.replace(/^kernel/, kernelName), spec]);
+  return { kernelSize: required(size), strides: optional(size), padding: optional(padding), dilationRate: optional(size), ...Object.fromEntries(kernel) };
+}
+
+/** The option specs of a convolution with filters, of a rank (its sizes are lists of `rank` entries). */
+export function convOptions(rank: Rank, padding: OptionKind): OptionSpecs {
+  return { filters: required('positiveInteger'), ...windowOptions(rank, padding) };
+}
+
+/** The hint of an image layer for an input of the wrong rank: a Reshape adding a channel axis. */
+export function imageReshapeHint(inputShape: Shape): string {
+  return `Add a Reshape layer first (e.g. new Reshape({ targetShape: [${[...inputShape.slice(0, 2), 1].join(', ')}] })).`;
+}
+
+/**
+ * What every convolution shares, whatever it does with its windows: the window options
+ * (kernelSize, strides, padding, dilationRate) of a rank, checked once, and the windows they place
+ * over an input (spatial.ts), channels-last. BaseConv (Conv1D, Conv2D, Conv2DTranspose),
+ * DepthwiseConv2D and SeparableConv2D build on it; the kernel, the bias and the activation are
+ * KernelLayer's.
+ */
+export abstract class WindowConv extends KernelLayer {
   static override readonly channelsLast = true;
 
-  readonly filters: number;
   readonly kernelSize: number[];
   readonly strides: number[];
   readonly padding: ConvPadding;
   readonly dilationRate: number[];
 
-  private geometry?: Window2D;
-  /** The input of the last forward batch. */
-  private input?: Tensor;
-
   protected constructor(
-    private readonly rank: Rank,
+    protected readonly rank: Rank,
     paddings: readonly ConvPadding[],
     options: unknown,
   ) {
     super(options);
-    // filters (a positive integer) and padding's type are checked with the other options, by their kinds (layer.ts).
-    const { filters, kernelSize, strides = 1, padding = 'valid', dilationRate = 1 } = this.given as BaseConvOptions<number | readonly number[]> & { padding?: ConvPadding };
+    // padding's type is checked with the other options, by its kind (layer.ts).
+    const { kernelSize, strides = 1, padding = 'valid', dilationRate = 1 } = this.given as WindowOptions<number | readonly number[]> & { padding?: ConvPadding };
     this.padding = paddingOption(this, padding, paddings);
-    this.filters = filters;
     this.kernelSize = sizeOption(this, 'kernelSize', kernelSize, rank);
     this.strides = sizeOption(this, 'strides', strides, rank);
     this.dilationRate = sizeOption(this, 'dilationRate', dilationRate, rank);
@@ -70,9 +75,14 @@ export abstract class BaseConv extends KernelLayer {
   /** The hint for an input of the wrong rank (public for `splitSpatial`, which asks only when it fails). */
   abstract reshapeHint(inputShape: Shape): string;
 
+  /** The per-sample input shape's spatial sizes and channels; throws, naming the layer, for another rank. */
+  protected splitInput(inputShape: Shape): { spatial: number[]; channels: number } {
+    return splitSpatial(this, inputShape, this.rank, this);
+  }
+
   /** The window geometry for a per-sample input shape and a batch size. */
-  private window(inputShape: Shape, batch: number): Window2D {
-    const { spatial, channels } = splitSpatial(this, inputShape, this.rank, this);
+  protected window(inputShape: Shape, batch: number): Window2D {
+    const { spatial, channels } = this.splitInput(inputShape);
     const g = spatialWindow(spatial, channels, batch, this.kernelSize, this.strides, this.dilationRate, this.padding);
     if (!g) {
       throw new LayerwiseError(
@@ -81,6 +91,32 @@ export abstract class BaseConv extends KernelLayer {
       );
     }
     return g;
+  }
+
+  /** The window options, for `getConfig`. */
+  protected windowConfig(): Record<string, unknown> {
+    return { kernelSize: [...this.kernelSize], strides: [...this.strides], padding: this.padding, dilationRate: [...this.dilationRate] };
+  }
+}
+
+/**
+ * The base of the convolutions with filters, of every rank (Keras's `BaseConv(rank)`): y =
+ * activation(conv(x, kernel) + bias) over channels-last inputs, the kernel [...kernelSize,
+ * inChannels, filters] as Keras and TF.js store it. It runs the convolution kernels of
+ * tensor/conv.ts over WindowConv's windows, with ReLU and leaky ReLU fused into them; Conv1D and
+ * Conv2D only name their rank and paddings. A rank-1 convolution runs as a rank-2 one of height 1.
+ */
+export abstract class BaseConv extends WindowConv {
+  readonly filters: number;
+
+  private geometry?: Window2D;
+  /** The input of the last forward batch. */
+  private input?: Tensor;
+
+  protected constructor(rank: Rank, paddings: readonly ConvPadding[], options: unknown) {
+    super(rank, paddings, options);
+    // filters (a positive integer) is checked with the other options, by its kind (layer.ts).
+    this.filters = (this.given as BaseConvOptions<number>).filters;
   }
 
   protected kernelShape(inputShape: Shape): Shape {
@@ -122,13 +158,6 @@ export abstract class BaseConv extends KernelLayer {
   }
 
   override getConfig(): LayerConfig {
-    return {
-      ...super.getConfig(),
-      filters: this.filters,
-      kernelSize: [...this.kernelSize],
-      strides: [...this.strides],
-      padding: this.padding,
-      dilationRate: [...this.dilationRate],
-    };
+    return { ...super.getConfig(), filters: this.filters, ...this.windowConfig() };
   }
 }

@@ -2,7 +2,7 @@ import { constraintConfig, getConstraint, type Constraint, type ConstraintSpec }
 import { getInitializer, initializerConfig, type Initializer, type InitializerSpec } from '../initializers';
 import { getRegularizer, regularizerConfig, type Regularizer, type RegularizerSpec } from '../regularizers';
 import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
-import { rngFor } from '../tensor/random';
+import { rngFor, type Rng } from '../tensor/random';
 import type { Shape, Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { ActivationSlot, type ActivationConfig, type ActivationSpec } from './activation-slot';
@@ -56,9 +56,16 @@ export abstract class KernelLayer extends Layer {
     kernelConstraint: optional('constraint'),
     biasConstraint: optional('constraint'),
   };
+  /**
+   * The kernel's name, which its options take as their prefix, as Keras names them: 'kernel'
+   * (kernelInitializer, kernelRegularizer, kernelConstraint), or 'depthwise' (the weight
+   * depthwise_kernel, depthwiseInitializer, ...) and 'pointwise' (SeparableConv2D's last kernel).
+   */
+  static readonly kernelName: string = 'kernel';
 
   readonly useBias: boolean;
   readonly activation: ActivationSlot;
+  private readonly kernelName: string;
   private readonly kernelInitializer: Initializer;
   private readonly biasInitializer: Initializer;
   private readonly seed?: number;
@@ -78,7 +85,9 @@ export abstract class KernelLayer extends Layer {
 
   protected constructor(options: unknown) {
     super(options as KernelLayerOptions);
-    const { activation, useBias = true, kernelInitializer = 'glorotUniform', biasInitializer = 'zeros', seed } = this.given as KernelLayerOptions;
+    const { activation, useBias = true, biasInitializer = 'zeros', seed } = this.given as KernelLayerOptions;
+    this.kernelName = (new.target as unknown as typeof KernelLayer).kernelName;
+    const { initializer: kernelInitializer = 'glorotUniform', regularizer: kernelRegularizer, constraint: kernelConstraint } = kernelOptions(this.given, this.kernelName);
     this.useBias = useBias;
     this.activation = new ActivationSlot(isActivationConfig(activation) ? activationFromConfig(activation, this.name) : activation, this.name);
     // A frozen layer freezes its activation layer too (a PReLU's alpha), as Keras freezes sublayers.
@@ -87,10 +96,10 @@ export abstract class KernelLayer extends Layer {
     this.biasInitializer = getInitializer(biasInitializer, this.name);
     this.seed = seed;
     const given = this.given as KernelLayerOptions;
-    if (given.kernelRegularizer) this.kernelRegularizer = getRegularizer(given.kernelRegularizer, this.name);
+    if (kernelRegularizer) this.kernelRegularizer = getRegularizer(kernelRegularizer, this.name);
     if (given.biasRegularizer) this.biasRegularizer = getRegularizer(given.biasRegularizer, this.name);
     if (given.activityRegularizer) this.activityRegularizer = getRegularizer(given.activityRegularizer, this.name);
-    if (given.kernelConstraint) this.kernelConstraint = getConstraint(given.kernelConstraint, this.name);
+    if (kernelConstraint) this.kernelConstraint = getConstraint(kernelConstraint, this.name);
     if (given.biasConstraint) this.biasConstraint = getConstraint(given.biasConstraint, this.name);
   }
 
@@ -132,12 +141,20 @@ export abstract class KernelLayer extends Layer {
     if (this.biasConstraint && this.bias?.trainable) this.biasConstraint.apply(this.bias.value.data, this.bias.value.shape);
   }
 
-  /** The kernel's shape for a per-sample input shape; its last axis is the output units. Throws for an input the layer cannot take. */
+  /** The kernel's shape for a per-sample input shape. Throws for an input the layer cannot take. */
   protected abstract kernelShape(inputShape: Shape): Shape;
+
+  /** The output units (the bias's length) for a kernel's shape: its last axis, unless a subclass says otherwise. */
+  protected biasLength(kernelShape: Shape): number {
+    return kernelShape[kernelShape.length - 1];
+  }
+
+  /** Creates the weights that come before the kernel, from the same random stream (none by default). */
+  protected addLeadingWeights(_inputShape: Shape, _rng: Rng): void {}
 
   override weightShapes(inputShape: Shape): Shape[] {
     const kernel = this.kernelShape(inputShape);
-    const bias = this.useBias ? [[kernel[kernel.length - 1]]] : [];
+    const bias = this.useBias ? [[this.biasLength(kernel)]] : [];
     return [kernel, ...bias, ...(this.activation.layer?.weightShapes(this.computeOutputShape(inputShape)) ?? [])];
   }
 
@@ -148,12 +165,13 @@ export abstract class KernelLayer extends Layer {
   override build(inputShape: Shape): void {
     if (!this.built) {
       const kernelShape = this.kernelShape(inputShape);
-      this.checkWeightSize('kernel', kernelShape);
+      this.checkWeightSize(weightName(this.kernelName), kernelShape);
       this.checkOutputSize(inputShape);
       this.activation.build(this.computeOutputShape(inputShape));
       const rng = rngFor(this.seed);
-      this.kernel = this.addWeight('kernel', kernelShape, this.kernelInitializer, rng);
-      if (this.useBias) this.bias = this.addWeight('bias', [kernelShape[kernelShape.length - 1]], this.biasInitializer, rng);
+      this.addLeadingWeights(inputShape, rng);
+      this.kernel = this.addWeight(weightName(this.kernelName), kernelShape, this.kernelInitializer, rng);
+      if (this.useBias) this.bias = this.addWeight('bias', [this.biasLength(kernelShape)], this.biasInitializer, rng);
     }
     super.build(inputShape);
   }
@@ -218,14 +236,29 @@ export abstract class KernelLayer extends Layer {
       ...super.getConfig(),
       activation: this.activation.toConfig(),
       useBias: this.useBias,
-      kernelInitializer: initializerConfig(this.kernelInitializer),
+      [`${this.kernelName}Initializer`]: initializerConfig(this.kernelInitializer),
       biasInitializer: initializerConfig(this.biasInitializer),
       ...(this.seed === undefined ? {} : { seed: this.seed }),
-      ...(this.kernelRegularizer ? { kernelRegularizer: regularizerConfig(this.kernelRegularizer) } : {}),
+      ...(this.kernelRegularizer ? { [`${this.kernelName}Regularizer`]: regularizerConfig(this.kernelRegularizer) } : {}),
       ...(this.biasRegularizer ? { biasRegularizer: regularizerConfig(this.biasRegularizer) } : {}),
       ...(this.activityRegularizer ? { activityRegularizer: regularizerConfig(this.activityRegularizer) } : {}),
-      ...(this.kernelConstraint ? { kernelConstraint: constraintConfig(this.kernelConstraint) } : {}),
+      ...(this.kernelConstraint ? { [`${this.kernelName}Constraint`]: constraintConfig(this.kernelConstraint) } : {}),
       ...(this.biasConstraint ? { biasConstraint: constraintConfig(this.biasConstraint) } : {}),
     };
   }
+}
+
+/** A kernel's weight name: `kernel`, `depthwise_kernel`, `pointwise_kernel`. */
+export function weightName(kernelName: string): string {
+  return kernelName === 'kernel' ? 'kernel' : `${kernelName}_kernel`;
+}
+
+/** The initializer, regularizer and constraint given for the kernel of a name (`depthwiseInitializer`, ...). */
+export function kernelOptions(given: object, kernelName: string): { initializer?: InitializerSpec; regularizer?: RegularizerSpec | null; constraint?: ConstraintSpec | null } {
+  const options = given as Record<string, unknown>;
+  return {
+    initializer: options[`${kernelName}Initializer`] as InitializerSpec | undefined,
+    regularizer: options[`${kernelName}Regularizer`] as RegularizerSpec | null | undefined,
+    constraint: options[`${kernelName}Constraint`] as ConstraintSpec | null | undefined,
+  };
 }

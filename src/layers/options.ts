@@ -34,12 +34,22 @@ export type OptionKind =
   | 'size2'
   /** n, [rows, cols] or [[top, bottom], [left, right]]. */
   | 'zeroPadding2d'
+  /** n or [before, after], non-negative integers (ZeroPadding1D's padding, Cropping1D's cropping). */
+  | 'sides1d'
+  /** An integer or a non-empty list of them (LayerNormalization's axes). */
+  | 'axes'
+  /** A shape with the batch first, whose entries are positive integers or null; null / absent for none (Dropout's noiseShape). */
+  | 'noiseShape'
   /** Positive integers and at most one -1. */
   | 'targetShape'
   /** Positive integers (a per-sample shape). */
   | 'shape'
   /** One of the strings the option's spec lists in `choices` (`mergeMode: 'concat' | 'sum' | ...`). */
-  | 'choice';
+  | 'choice'
+  /** A finite number or a list of them (Normalization's mean); null / absent for none. */
+  | 'numbers'
+  /** A nested layer (a wrapper's): a Layer instance, or a saved `{ className, config }`; null / absent for none. */
+  | 'layer';
 
 export interface OptionSpec {
   kind: OptionKind;
@@ -114,10 +124,21 @@ export const KINDS: Readonly<Record<OptionKind, { test: (value: unknown) => bool
   size1: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'a positive integer or a list of one' },
   size2: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'a positive integer or a pair of them' },
   zeroPadding2d: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'non-negative integers' },
+  sides1d: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'non-negative integers' },
+  axes: { test: (v) => Number.isInteger(v) || Array.isArray(v), expected: 'an integer or a list of distinct integers' },
+  noiseShape: { test: Array.isArray, expected: 'a list of positive integers or null, batch first', nullable: true },
   targetShape: { test: Array.isArray, expected: 'positive integers with at most one -1' },
   shape: { test: Array.isArray, expected: 'a list of positive integers' },
   // The spec's choices are checked with it (layer.ts, `checkLayerOptions`).
   choice: { test: (v) => typeof v === 'string', expected: 'one of the listed strings' },
+  // The constructor checks that the numbers are finite.
+  numbers: { test: (v) => typeof v === 'number' || Array.isArray(v), expected: 'a number or a list of numbers', nullable: true },
+  // An instance (told by its methods: this file cannot import Layer) or a saved form; the wrapper checks which.
+  layer: {
+    test: (v) => isObject(v) && (typeof v.forward === 'function' || (typeof v.className === 'string' && isObject(v.config))),
+    expected: 'a Layer instance (such as new LSTM({ units: 8 })) or a saved { className, config }',
+    nullable: true,
+  },
 };
 
 /** A value of each kind, for the examples messages give: `new Conv2D({ filters: 8, kernelSize: 3 })`. */
@@ -138,7 +159,12 @@ export const KIND_EXAMPLES: Readonly<Record<OptionKind, string>> = {
   size1: '3',
   size2: '3',
   zeroPadding2d: '1',
+  sides1d: '1',
+  axes: '-1',
+  noiseShape: '[null, 1, null]',
   targetShape: '[7, 7, 1]',
   shape: '[28, 28, 1]',
   choice: `'concat'`,
+  numbers: '[0, 1]',
+  layer: 'new LSTM({ units: 8 })',
 };

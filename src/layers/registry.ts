@@ -1,9 +1,11 @@
+import { Bidirectional } from './bidirectional';
 import { ACTIVATION_LAYER_CLASSES, PLAIN_LAYER_CLASSES, type LayerConstructor } from './layer-classes';
+import { TimeDistributed } from './time-distributed';
 
 export { ACTIVATION_LAYER_CLASSES, type LayerConstructor };
 
 /** The layers that hold another layer (they find its class in PLAIN_LAYER_CLASSES). */
-const WRAPPERS = [] as unknown as LayerConstructor[];
+const WRAPPERS = [Bidirectional, TimeDistributed] as unknown as LayerConstructor[];
 
 /**
  * Every layer class a saved model may name, by its Keras class name: the plain ones (a new layer

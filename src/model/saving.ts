@@ -1,4 +1,4 @@
-import { readModelFiles, readModelFromJSON, type LoadOptions, type ModelFromJSONOptions } from '../io';
+import { readModelFiles, readModelFromJSON, readOnnx, type LoadOptions, type ModelFromJSONOptions } from '../io';
 import { Sequential } from './sequential';
 
 /** A new empty model for a loader to fill. */
@@ -20,4 +20,15 @@ export function loadModel(path: string, options: LoadOptions = {}): Promise<Sequ
  */
 export function modelFromJSON(json: string | object, weightData: Uint8Array | ArrayBuffer, options: ModelFromJSONOptions = {}): Sequential {
   return readModelFromJSON(json, weightData, options, newSequential);
+}
+
+/**
+ * Loads an ONNX model (the path of an .onnx file, or its bytes) into a new Sequential, which trains
+ * and saves like any other: a chain of operators layerwise has layers for, as `model.export` and
+ * PyTorch's `torch.onnx.export` of an `nn.Sequential` write them. The model takes channels-last
+ * data (NHWC), as every layerwise model: for a PyTorch CNN, transpose its NCHW inputs once. A graph
+ * layerwise cannot follow fails, naming the first node it cannot place; nothing is evaluated.
+ */
+export function loadOnnx(source: string | Uint8Array | ArrayBuffer): Promise<Sequential> {
+  return readOnnx(source, newSequential);
 }

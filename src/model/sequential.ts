@@ -1,4 +1,5 @@
 import { Layer, type Param } from '../layers/layer';
+import { InputLayer } from '../layers/input-layer';
 import { getLoss, type CustomLossSpec, type LossKey } from '../losses';
 import type { Loss } from '../losses/losses';
 import { getOptimizer, type OptimizerKey } from '../optim';
@@ -14,7 +15,7 @@ import type { History } from './history';
 import { checkMetric, type MetricKey, type MetricSpec } from '../metrics';
 import { summarize, type SummaryOptions } from './summary';
 import { evaluateDatasetModel, evaluateModel, fitDatasetModel, fitModel, type FitDatasetOptions, predictModel, predictOnBatchModel, testOnBatchModel, trainOnBatchModel, type OnBatchOptions } from './training';
-import { saveModel, serializeModel, type CompileSettings, type ModelJSON, type SaveResult, type SerializeOptions } from '../io';
+import { exportOnnx, saveModel, serializeModel, type CompileSettings, type ModelJSON, type SaveResult, type SerializeOptions } from '../io';
 
 export interface SequentialOptions {
   /** Default `sequential_1`, `sequential_2`, ... */
@@ -76,6 +77,11 @@ export interface FitOptions {
   validationFreq?: number;
 }
 
+export interface ExportOptions {
+  /** The file format: `'onnx'` (the default, and the one so far). */
+  format?: 'onnx';
+}
+
 export interface EvaluateOptions {
   /** Samples per forward pass. Default 32. */
   batchSize?: number;
@@ -101,6 +107,8 @@ export class Sequential {
   private running?: Running;
   /** How many callback hooks of the running `fit` are in progress (they may evaluate, predict and set weights). */
   private hooks = 0;
+  /** The sample shape an InputLayer declared before the first layer (Keras 3's `keras.Input`); the model keeps no InputLayer in `layers`. */
+  private declaredInput?: Shape;
 
   /**
    * `new Sequential()`, `new Sequential([layer, ...])` or `new Sequential({ layers, name })`, as in
@@ -181,6 +189,12 @@ export class Sequential {
     if (this.members.has(layer)) {
       throw new LayerwiseError(`${this.name}.add: the layer ${layer.name} is already in this model. Create a new layer instead.`);
     }
+    if (layer instanceof InputLayer) return this.declareInput(layer);
+    if (this.layers.length === 0 && this.declaredInput && layer.inputShape && !shapesEqual(layer.inputShape, this.declaredInput)) {
+      throw new LayerwiseError(
+        `${layer.name}: declares inputShape ${formatShape(layer.inputShape)} but the model's InputLayer declares ${formatShape(this.declaredInput)}. Give the shape once.`,
+      );
+    }
     const previous = this.outputShape;
     if (this.layers.length > 0 && layer.inputShape && previous && !shapesEqual(layer.inputShape, previous)) {
       throw new LayerwiseError(
@@ -189,13 +203,24 @@ export class Sequential {
       );
     }
     // A first layer built before (in another model) keeps its shape even without a declared inputShape.
-    const inputShape = this.layers.length === 0 ? (layer.inputShape ?? layer.buildShape) : previous;
+    const inputShape = this.layers.length === 0 ? (layer.inputShape ?? this.declaredInput ?? layer.buildShape) : previous;
     if (inputShape && !layer.built) layer.build(inputShape);
     else if (inputShape && layer.buildShape && !shapesEqual(layer.buildShape, inputShape)) layer.build(inputShape);
     const output = inputShape && layer.computeOutputShape(inputShape);
     this.layers.push(layer);
     this.members.add(layer);
     this.shapeOut = output;
+  }
+
+  /** Takes the input shape from an InputLayer, which must come before every other layer. */
+  private declareInput(input: InputLayer): void {
+    if (this.layers.length > 0 || this.declaredInput) {
+      throw new LayerwiseError(
+        `${this.name}.add: ${input.name} is an InputLayer, which can only be the first layer of a model, once. ` +
+          `Give the shape to the model's first layer (an InputLayer, or inputShape on the first layer) and drop this one.`,
+      );
+    }
+    this.declaredInput = [...input.inputShape];
   }
 
   /** Removes the last layer and returns it, as Keras's `pop`. */
@@ -396,6 +421,20 @@ export class Sequential {
       return () => layer.setWeights(checked);
     });
     plan.forEach((apply) => apply());
+  }
+
+  /**
+   * Exports the model for another engine, as Keras 3's `model.export(path, format=...)`: with
+   * `{ format: 'onnx' }` (the default, and the one format so far) an ONNX file (opset 17) for ONNX
+   * Runtime, PyTorch (onnx2torch) or `loadOnnx`, written atomically. See `toOnnx` for its content.
+   */
+  async export(path: string, options: ExportOptions = {}): Promise<void> {
+    const where = `${this.name}.export`;
+    const { format = 'onnx' } = checkOptions<ExportOptions>(where, options, ['format'], { example: "{ format: 'onnx' }" });
+    if (format !== 'onnx') {
+      throw new LayerwiseError(`${where}: format must be 'onnx'. Received: format=${describeValue(format)}. For TF.js's Layers format (and Keras through tensorflowjs_converter), use model.save(path).`);
+    }
+    return exportOnnx(this, path);
   }
 
   /**

@@ -20,6 +20,7 @@ import {
   ModelCheckpoint,
   ProgressLogger,
   ReduceLROnPlateau,
+  SimpleRNN,
   TerminateOnNaN,
 } from 'layerwise';
 import { getActivation } from '../../src/activations/registry';
@@ -87,7 +88,7 @@ const notBoolean = fc.oneof(fc.string(), fc.double(), fc.integer({ min: 0, max: 
  * wrong except for the kinds where it means "absent" (optionalNumber, seed).
  */
 function wrongFor(kind: OptionKind): fc.Arbitrary<unknown> {
-  const nul = kind === 'optionalNumber' || kind === 'seed' ? [] : [fc.constant(null)];
+  const nul = kind === 'optionalNumber' || kind === 'seed' || kind === 'layer' || kind === 'noiseShape' ? [] : [fc.constant(null)];
   const junk = [fc.boolean(), plainObject, fn, ...nul];
   switch (kind) {
     case 'positiveInteger':
@@ -142,9 +143,22 @@ function wrongFor(kind: OptionKind): fc.Arbitrary<unknown> {
       return fc.oneof(fc.boolean(), fn, fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getRegularizer(s as 'l2', 'test'))));
     case 'constraint':
       return fc.oneof(fc.boolean(), fn, fc.double(), ints, plainObject, fc.string().filter((s) => throws(() => getConstraint(s as 'nonNeg', 'test'))));
+    case 'sides1d':
+      return fc.oneof(...junk, fc.string(), nonInteger, fc.integer({ max: -1 }), fc.constantFrom([], [1], [1, 2, 3], [1, -1], [0.5, 1], [[1, 1], [1, 1]]));
+    case 'axes':
+      return fc.oneof(...junk, fc.string(), nonInteger, fc.constantFrom([], [1, 1], [1.5], ['1'], [null]));
+    // Null means "none" here.
+    case 'noiseShape':
+      return fc.oneof(fc.boolean(), plainObject, fn, fc.string(), fc.double(), fc.constantFrom([], [null], [null, 0], [null, -1], [null, 1.5], [null, '2']));
     // A string outside the spec's choices is wrong too; the kind alone cannot know them.
     case 'choice':
       return fc.oneof(...junk, fc.double(), ints, fc.constant('not-a-choice'));
+    // Null means "none" (a wrapper's optional backwardLayer); an object that only looks like a layer, or names no class, is wrong.
+    case 'layer':
+      return fc.oneof(fc.boolean(), fn, fc.double(), ints, plainObject, fc.string(), fc.constant({ forward: () => 1 }), fc.constant({ className: 'NoSuchLayer', config: {} }), fc.constant({ className: 'Dense', config: { units: -1 } }));
+    // Null means "none" here; numbers that are not finite, or a list holding something else, are wrong.
+    case 'numbers':
+      return fc.oneof(fc.boolean(), plainObject, fn, fc.string(), fc.constant(NaN), fc.constant(Infinity), fc.constantFrom([NaN], ['1'], [null], [[1]]));
   }
 }
 
@@ -160,6 +174,9 @@ const LAYERS: Record<string, { valid: Record<string, unknown>; outOfRange?: Reco
   Dense: { valid: { units: 2 } },
   Conv2D: { valid: { filters: 1, kernelSize: 1 }, outOfRange: { kernelSize: [[1, 0], [1, 2, 3]], strides: [[1, 1, 1]], dilationRate: [[0, 1]] } },
   Conv1D: { valid: { filters: 1, kernelSize: 1 }, outOfRange: { kernelSize: [[1, 1]], strides: [[2, 2]], dilationRate: [[1, 1]] } },
+  Conv2DTranspose: { valid: { filters: 1, kernelSize: 1 }, outOfRange: { kernelSize: [[1, 0]], strides: [[1, 1, 1]], dilationRate: [[0, 1]], outputPadding: [-1, [0, 1], [1, 1, 1]] } },
+  DepthwiseConv2D: { valid: { kernelSize: 1 }, outOfRange: { kernelSize: [[1, 0]], strides: [[1]], dilationRate: [[1, 2, 3]] } },
+  SeparableConv2D: { valid: { filters: 1, kernelSize: 1 }, outOfRange: { kernelSize: [[0, 1]], strides: [[1, 1, 1]], dilationRate: [[1, -1]] } },
   MaxPooling1D: { valid: {}, outOfRange: { poolSize: [[2, 2]], strides: [[1, 1]] } },
   AveragePooling1D: { valid: {}, outOfRange: { poolSize: [[2, 2]] } },
   GlobalAveragePooling1D: { valid: {} },
@@ -172,6 +189,22 @@ const LAYERS: Record<string, { valid: Record<string, unknown>; outOfRange?: Reco
   Reshape: { valid: { targetShape: [1] }, outOfRange: { targetShape: [[2, -3], [-1, 0]] } },
   ZeroPadding2D: { valid: {}, outOfRange: { padding: [-1, [1, -1], [[0, 0], [0, -2]]] } },
   Dropout: { valid: { rate: 0.5 }, outOfRange: { rate: [1, -0.1, 1.5, Infinity, -Infinity] } },
+  Embedding: { valid: { inputDim: 4, outputDim: 2 }, outOfRange: { inputLength: [0, -1, 1.5, Infinity] } },
+  Permute: { valid: { dims: [1] }, outOfRange: { dims: [[2], [1, 1], [0, 1], [2, 3]] } },
+  RepeatVector: { valid: { n: 2 } },
+  Rescaling: { valid: { scale: 2 }, outOfRange: { scale: [Infinity, -Infinity], offset: [Infinity] } },
+  Normalization: { valid: {}, outOfRange: { axis: [0], mean: [[], 1] } },
+  SpatialDropout1D: { valid: { rate: 0.5 }, outOfRange: { rate: [1, -0.1, Infinity] } },
+  SpatialDropout2D: { valid: { rate: 0.5 }, outOfRange: { rate: [1, -0.1, Infinity] } },
+  GaussianDropout: { valid: { rate: 0.5 }, outOfRange: { rate: [1, -0.1, Infinity] } },
+  AlphaDropout: { valid: { rate: 0.5 }, outOfRange: { rate: [1, -0.1, Infinity] } },
+  GaussianNoise: { valid: { stddev: 0.1 }, outOfRange: { stddev: [-0.1, Infinity, -Infinity] } },
+  LayerNormalization: { valid: {}, outOfRange: { epsilon: [0, -1, Infinity] } },
+  UpSampling1D: { valid: {} },
+  UpSampling2D: { valid: {}, outOfRange: { size: [[2, 0], [1, 2, 3]] } },
+  ZeroPadding1D: { valid: {}, outOfRange: { padding: [-1, [1, -1]] } },
+  Cropping1D: { valid: {}, outOfRange: { cropping: [-1, [0, -2]] } },
+  Cropping2D: { valid: {}, outOfRange: { cropping: [-1, [1, -1], [[0, 0], [0, -2]]] } },
   BatchNormalization: { valid: {}, outOfRange: { momentum: [1, -0.5, Infinity], epsilon: [0, -1, Infinity] } },
   ReLU: { valid: {}, outOfRange: { maxValue: [0, -1, -Infinity] } },
   LeakyReLU: { valid: {}, outOfRange: { alpha: [Infinity, -Infinity] } },
@@ -179,6 +212,11 @@ const LAYERS: Record<string, { valid: Record<string, unknown>; outOfRange?: Reco
   Softmax: { valid: {}, outOfRange: { axis: [0] } },
   Activation: { valid: { activation: 'relu' } },
   PReLU: { valid: {} },
+  SimpleRNN: { valid: { units: 2 }, outOfRange: { dropout: [1, -0.1, Infinity], recurrentDropout: [1, -0.5] } },
+  LSTM: { valid: { units: 2 }, outOfRange: { dropout: [1, -0.1, Infinity], recurrentDropout: [1, -0.5] } },
+  GRU: { valid: { units: 2 }, outOfRange: { dropout: [1, -0.1, Infinity], recurrentDropout: [1, -0.5] } },
+  Bidirectional: { valid: { layer: new SimpleRNN(1) }, outOfRange: { layer: [new Dense(1), { className: 'Dense', config: { units: 1 } }] } },
+  TimeDistributed: { valid: { layer: new Dense(1) }, outOfRange: { layer: [{ className: 'Bidirectional', config: {} }, { className: 'Dense', config: { units: 0 } }] } },
 };
 
 type LayerCtor = (new (options?: unknown) => Layer) & {
@@ -486,6 +524,7 @@ describe('loss and initializer factories', () => {
     lecunUniform: seeded(initializers.lecunUniform),
     randomNormal: { make: (o) => initializers.randomNormal(o as never), known: ['mean', 'stddev', 'seed'], wrong: { mean: number, stddev: number, seed }, outOfRange: { stddev: [-1, -1e-9] } },
     randomUniform: { make: (o) => initializers.randomUniform(o as never), known: ['minval', 'maxval', 'seed'], wrong: { minval: number, maxval: number, seed }, outOfRange: { minval: [1, 10] } },
+    orthogonal: { make: (o) => initializers.orthogonal(o as never), known: ['gain', 'seed'], wrong: { gain: number, seed } },
     constant: { make: (o) => initializers.constant(o as never), known: ['value'], wrong: { value: number }, valid: { value: 1 }, positional: true },
     zeros: { make: (o) => initializers.zeros(o as never), known: [], wrong: {} },
     ones: { make: (o) => initializers.ones(o as never), known: [], wrong: {} },

@@ -56,6 +56,13 @@ function zeroPadding(f: Field): unknown {
   });
 }
 
+/** [before, after]: two non-negative integers. */
+function pairOfSides(f: Field): number[] {
+  const sides = f.integers(0, 'a non-negative integer or a pair of them');
+  if (sides.length !== 2) f.fail('a non-negative integer or a pair of them');
+  return sides;
+}
+
 /** BatchNormalization's axis: an integer, or a list of one (Keras 3). */
 function axis(f: Field): number {
   if (Array.isArray(f.value) && f.value.length === 1) return f.index(0).integer();
@@ -76,7 +83,7 @@ const VARIANCE_SCALING: [scale: number, mode: string, uniform: boolean, classNam
 ];
 
 /** The numeric settings an initializer config may hold. */
-const INITIALIZER_SETTINGS = ['mean', 'stddev', 'minval', 'maxval', 'value'];
+const INITIALIZER_SETTINGS = ['mean', 'stddev', 'minval', 'maxval', 'value', 'gain'];
 
 /** Reads a Keras initializer (`{ class_name, config }`) as layerwise's initializer config. */
 function readInitializer(f: Field): InitializerConfig {
@@ -107,7 +114,7 @@ function readInitializer(f: Field): InitializerConfig {
   try {
     getInitializer(result, 'load');
   } catch {
-    f.get('class_name').fail('an initializer layerwise has (GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, RandomNormal, RandomUniform, Constant, Zeros, Ones, VarianceScaling)');
+    f.get('class_name').fail('an initializer layerwise has (GlorotUniform, GlorotNormal, HeNormal, HeUniform, LecunNormal, LecunUniform, RandomNormal, RandomUniform, Orthogonal, Constant, Zeros, Ones, VarianceScaling)');
   }
   return result;
 }
@@ -187,7 +194,7 @@ const READERS: Record<OptionKind, (f: Field, spec: OptionSpec) => unknown> = {
   optionalNumber: num,
   boolean: (f) => f.boolean(),
   seed: (f) => f.integer(),
-  activation: key,
+  activation: (f) => (typeof f.value === 'string' ? key(f) : readLayer(f)),
   initializer: readInitializer,
   regularizer: (f) => readRegularizer(f),
   constraint: readConstraint,
@@ -199,10 +206,63 @@ const READERS: Record<OptionKind, (f: Field, spec: OptionSpec) => unknown> = {
   targetShape: (f) => f.integers(-1, 'an array of positive integers and at most one -1'),
   shape: (f) => f.integers(1),
   choice: (f, spec) => f.oneOf(spec.choices ?? []),
+  sides1d: (f) => (typeof f.value === 'number' ? f.integer(0) : pairOfSides(f)),
+  axes: (f) => (Array.isArray(f.value) ? f.integers(-Infinity, 'an integer or a list of integers') : f.integer()),
+  noiseShape: (f) => f.array('a list of positive integers or null, batch first').map((d) => (d.value === null ? null : d.integer(1, 'a positive integer or null'))),
+  numbers: (f) => (Array.isArray(f.value) ? f.array('a list of numbers').map((x) => x.number()) : f.number()),
+  layer: readLayer,
 };
 
 /** Writers of the kinds whose Keras value differs from layerwise's; the rest are written as they are. */
-const WRITERS: Partial<Record<OptionKind, (value: unknown) => unknown>> = { initializer: writeInitializer, regularizer: writeRegularizer, constraint: writeConstraint };
+const WRITERS: Partial<Record<OptionKind, (value: unknown) => unknown>> = { activation: writeActivation, initializer: writeInitializer, regularizer: writeRegularizer, constraint: writeConstraint };
+
+/**
+ * An activation option: a key as it is, or an activation layer (a recurrent layer's `new
+ * LeakyReLU({ alpha: 0.2 })`, which only layerwise reads back) in Keras's form `{ class_name, config }`.
+ */
+function writeActivation(value: unknown): unknown {
+  if (typeof value === 'string') return value;
+  const { className, config } = value as { className: string; config: LayerConfig };
+  const { json } = layerToKeras(className, config);
+  delete json.config.dtype;
+  return json;
+}
+
+/** A wrapper's nested layer (`{ class_name, config }`), read as any layer is, in layerwise's saved form `{ className, config }`. */
+function readLayer(f: Field): { className: string; config: LayerConfig } {
+  // Checked before reading on: a wrapper is never nested (which also bounds the recursion of a hostile file).
+  const named = LAYER_CLASSES.get(String(f.get('class_name').value));
+  if (named && isWrapper(named)) f.get('class_name').fail('a layer class other than a wrapper', 'A wrapper inside a wrapper cannot be rebuilt from its config.');
+  const { className, config } = layerFromKeras(f);
+  if (className === 'InputLayer') f.get('class_name').fail('a layer class other than InputLayer');
+  const { inputShape: _ignored, ...rest } = config;
+  return { className, config: rest as LayerConfig };
+}
+
+/** Whether a layer class holds another layer (takes an option of kind 'layer'). */
+function isWrapper(layerClass: { options: Readonly<Record<string, OptionSpec>> }): boolean {
+  return Object.values(layerClass.options).some((spec) => spec.kind === 'layer');
+}
+
+/**
+ * A wrapper's nested layer in Keras's form, as TF.js writes it (the layer's config without a
+ * dtype), and its options a Keras config cannot hold (its seed), which the wrapper's settings keep
+ * under the option's name. A layer given as activation has no place in the nested config: saving
+ * refuses it, naming the layer, and so does a wrapper inside a wrapper.
+ */
+function nestedToKeras(value: unknown): KerasLayer {
+  const { className, config } = value as { className: string; config: LayerConfig };
+  const where = `${config.name} (${className}, inside a wrapper)`;
+  if (isWrapper(LAYER_CLASSES.get(className)!)) {
+    throw new LayerwiseError(`${where}: layerwise cannot save a wrapper inside a wrapper (TF.js and Keras rebuild the inner one from its config). Save the layers unwrapped.`);
+  }
+  if (config.activation !== undefined && typeof config.activation !== 'string') {
+    throw new LayerwiseError(`${where}: its activation is a layer, which the file cannot hold inside a wrapper. Give the activation as a key ('relu'), or as a layer after the wrapper.`);
+  }
+  const nested = layerToKeras(className, config);
+  delete nested.json.config.dtype;
+  return nested;
+}
 
 /** camelCase to Keras's snake_case: `kernelInitializer` → `kernel_initializer`, `poolSize` → `pool_size`. */
 export function kerasName(option: string): string {
@@ -211,6 +271,14 @@ export function kerasName(option: string): string {
 
 /** Keras names an option otherwise than snake_case does: Keras 3 calls LeakyReLU's alpha `negative_slope` (read, never written). */
 const KERAS_ALIASES: Record<string, Record<string, string>> = { LeakyReLU: { alpha: 'negative_slope' } };
+
+/**
+ * Keras settings whose null is not "the default" (a null Keras option is read as unset elsewhere)
+ * but a value layerwise lacks: refused with the reason.
+ */
+const NULL_REFUSED: Record<string, Record<string, [expected: string, why: string]>> = {
+  Bidirectional: { merge_mode: ['one of "concat", "sum", "mul", "ave"', "Keras's None returns the two directions apart, which needs two outputs; a layerwise Sequential has one."] },
+};
 
 /**
  * Keras settings layerwise does not have, accepted only at the value that means "off", wherever
@@ -230,6 +298,11 @@ const FIXED: Record<string, unknown> = {
   alpha_constraint: null,
   shared_axes: null,
   noise_shape: null,
+  rms_scaling: false,
+  return_state: false,
+  stateful: false,
+  unroll: false,
+  time_major: false,
   groups: 1,
   renorm: false,
   synchronized: false,
@@ -249,7 +322,23 @@ const SETTINGS: Record<string, (f: Field) => unknown> = {
   inputShape: (f) => f.integers(1),
   /** TF.js 4.22 cannot build a layer with one ("not supported yet"): kept here, in layerwise's form. */
   activityRegularizer: readActivityRegularizer,
+  /** The settings of a wrapper's nested layers (see `nestedToKeras`), merged into them by `withSettings`. */
+  layer: (f) => readSettings(f.object()),
+  backwardLayer: (f) => readSettings(f.object()),
 };
+
+/** The settings of a wrapper's nested layers, by option. */
+const NESTED_SETTINGS = new Set(['layer', 'backwardLayer']);
+
+/** A read config with the recorded settings: a nested layer's (a wrapper's) go into its own config. */
+export function withSettings(config: LayerConfig, settings: Record<string, unknown>): LayerConfig {
+  const out: LayerConfig = { ...config };
+  for (const [name, value] of Object.entries(settings)) {
+    const nested = out[name] as { className: string; config: LayerConfig } | undefined;
+    out[name] = NESTED_SETTINGS.has(name) && nested !== undefined ? { ...nested, config: withSettings(nested.config, value as Record<string, unknown>) } : value;
+  }
+  return out;
+}
 
 /** An activity regularizer as layerwise records it: `{ className: 'L1L2', config: { l1, l2 } }`. */
 function readActivityRegularizer(f: Field): RegularizerConfig {
@@ -284,7 +373,11 @@ export function layerToKeras(className: string, config: LayerConfig, batchInputS
   for (const [name, value] of Object.entries(config)) {
     if (name === 'name' || name === 'trainable' || value === undefined || (name === 'inputShape' && batchInputShape)) continue;
     const spec = Object.prototype.hasOwnProperty.call(layerClass.options, name) ? layerClass.options[name] : undefined;
-    if (spec && !spec.layerwiseOnly) out[kerasName(name)] = WRITERS[spec.kind]?.(value) ?? value;
+    if (spec?.kind === 'layer') {
+      const nested = nestedToKeras(value);
+      out[kerasName(name)] = nested.json;
+      if (Object.keys(nested.settings).length > 0) settings[name] = nested.settings;
+    } else if (spec && !spec.layerwiseOnly) out[kerasName(name)] = WRITERS[spec.kind]?.(value) ?? value;
     else if (Object.prototype.hasOwnProperty.call(SETTINGS, name)) settings[name] = value;
     else throw new LayerwiseError(`${config.name}: layerwise cannot save the option "${name}" of ${className}: the format does not know it.`);
   }
@@ -307,12 +400,17 @@ export interface ReadLayer {
   field: Field;
 }
 
-/** The per-sample shape from `[null, ...dims]`. */
+/**
+ * The per-sample shape from `[null, ...dims]`. A shape of unknown dimensions (TF.js writes
+ * `[null, null]` on every Embedding, for ids of any length) declares none: past the first layer it
+ * says nothing, and a first layer without a known shape fails where the model needs one.
+ */
 function batchShape(config: Field): number[] | undefined {
   const f = config.get('batch_input_shape').absent ? config.get('batch_shape') : config.get('batch_input_shape');
   if (f.absent) return undefined;
   const dims = f.array('a batch shape [null, ...dims]');
   if (dims.length < 2 || dims[0].value !== null && !Number.isInteger(dims[0].value)) f.fail('a batch shape [null, ...dims]');
+  if (dims.slice(1).some((d) => d.value === null)) return undefined;
   return dims.slice(1).map((d) => d.integer(1, 'a positive integer (a known dimension)'));
 }
 
@@ -351,6 +449,9 @@ export function layerFromKeras(f: Field): ReadLayer {
     const value = config.get(keras);
     if (!value.absent) out[option] = READERS[kind](value, spec);
     else if (required) value.fail(`set (${className} has no default for ${keras})`);
+  }
+  for (const [keras, [expected, why]] of Object.entries(NULL_REFUSED[className] ?? {})) {
+    if (config.get(keras).value === null) config.get(keras).fail(expected, why);
   }
   for (const keras of config.keys()) {
     if (read.has(keras) || !Object.prototype.hasOwnProperty.call(FIXED, keras)) continue;

@@ -9,7 +9,7 @@ import { LayerwiseError } from '../../util/errors';
 import { writtenKey } from './export-rule';
 import type { FusedActivation, KerasObject, KeyedLayer, LayerSettings, LayerwiseMetadata, ModelTopology } from './format';
 import type { Field } from '../json';
-import { layerFromKeras, layerToKeras, readSettings, type ReadLayer } from './layer-config';
+import { layerFromKeras, layerToKeras, readSettings, withSettings, type ReadLayer } from './layer-config';
 
 /** A weight of the model and its name in the file (`dense_1/kernel`, `dense_1_p_re_lu/alpha`). */
 export interface NamedParam {
@@ -190,7 +190,7 @@ export function readTopology(topologyField: Field, metadata: Field | undefined):
     const layer = layers[find(record.object().get('layer'))];
     const settings = readSettings(record.get('config').object());
     if ('activation' in settings && !('activation' in layer.config)) record.get('config').get('activation').error(`is set for ${layer.config.name}, a ${layer.className}, which has no activation.`);
-    layer.config = { ...layer.config, ...settings };
+    layer.config = withSettings(layer.config, settings);
   }
   const fused = (metadata.get('fusedActivations').optional((r) => r.array()) ?? []).map((record) => {
     const i = find(record.object().get('layer'));

@@ -1,0 +1,54 @@
+import { spawnSync } from 'node:child_process';
+import type { Sequential, Tensor } from 'layerwise';
+import * as ort from 'onnxruntime-node';
+
+/** Runs an ONNX file in ONNX Runtime (onnxruntime-node's CPU runtime, a dev dependency) on `x` (its input `input`), returning its output `output` and that output's dims. */
+export async function runOrt(bytes: Uint8Array, x: Tensor): Promise<{ data: Float32Array; dims: number[] }> {
+  const session = await ort.InferenceSession.create(bytes);
+  try {
+    const result = await session.run({ input: new ort.Tensor('float32', Float32Array.from(x.data), [...x.shape]) });
+    const output = result.output;
+    return { data: output.data as Float32Array, dims: [...output.dims] };
+  } finally {
+    await session.release();
+  }
+}
+
+/** The largest absolute difference between two arrays of the same length. */
+export function maxDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) return Infinity;
+  let d = 0;
+  for (let i = 0; i < a.length; i++) d = Math.max(d, Math.abs(a[i] - b[i]));
+  return d;
+}
+
+/** The bytes of a tensor's values, to compare predictions bit for bit. */
+export function bits(t: Tensor): Uint8Array {
+  return new Uint8Array(Float32Array.from(t.data).buffer);
+}
+
+/** A Python with the onnx package (Debian's python3-onnx at /usr/bin/python3), if this machine has one. */
+export function pythonWithOnnx(): string | undefined {
+  const python = '/usr/bin/python3';
+  const probe = spawnSync(python, ['-c', 'import onnx'], { encoding: 'utf8' });
+  return probe.status === 0 ? python : undefined;
+}
+
+/** Runs onnx.checker.check_model (with full_check: shape inference too) on every file in one process; returns what it printed, and its status. */
+export function checkWithOnnx(python: string, paths: string[]): { status: number | null; output: string } {
+  const script = [
+    'import sys, onnx',
+    'bad = []',
+    'for p in sys.argv[1:]:',
+    '    try:',
+    '        onnx.checker.check_model(onnx.load(p), full_check=True)',
+    '    except Exception as e:',
+    '        bad.append(p + ": " + str(e))',
+    'print("\\n".join(bad))',
+    'sys.exit(1 if bad else 0)',
+  ].join('\n');
+  const run = spawnSync(python, ['-c', script, ...paths], { encoding: 'utf8' });
+  return { status: run.status, output: `${run.stdout}${run.stderr}` };
+}
+
+export type { Sequential };
