@@ -2,7 +2,7 @@ import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
 import type { Shape } from '../tensor/tensor';
 import type { LayerConfig } from './layer';
 import { optional, type OptionSpecs } from './options';
-import { ACCUMULATE_TRANSPOSED_A, ACCUMULATE_TRANSPOSED_B, GatedRecurrent, type GatedRecurrentOptions } from './recurrent';
+import { ACCUMULATE_TRANSPOSED_B, GatedRecurrent, type GatedRecurrentOptions } from './recurrent';
 
 /** The options of GRU; `recurrentActivation` is that of the update and reset gates. */
 export interface GRUOptions extends GatedRecurrentOptions {
@@ -202,20 +202,20 @@ export class GRU extends GatedRecurrent {
     }
   }
 
-  protected recurrentGradients(hd: Float32Array, _dz: Float32Array, rows: number): void {
+  protected recurrentGradients(dz: readonly Float32Array[]): void {
     const units = this.units;
     const grad = this.recurrentKernel!.grad.data;
+    const hd = this.recurrentInputs;
     if (this.resetAfter) {
-      const dRec = this.buffer('gruDRec', [rows / this.blockShape[0], this.blockShape[0], 3 * units]).data;
-      gemm(hd, dRec, grad, units, 3 * units, rows, ACCUMULATE_TRANSPOSED_A);
-      if (this.bias) accumulateColumnSums(dRec, this.parts(this.bias.grad.data, 2)[1], rows);
+      this.accumulateOverSteps(hd, this.dRec, grad, units, 3 * units);
+      const all = this.buffer('gruDRec', [dz.length, this.blockShape[0], 3 * units]).data;
+      if (this.bias) accumulateColumnSums(all, this.parts(this.bias.grad.data, 2)[1], dz.length * this.blockShape[0]);
       return;
     }
-    const steps = rows / this.blockShape[0];
-    const dUzr = this.buffer('gruDUzr', [units, 2 * units]).data;
-    const dUh = this.buffer('gruDUh', [units, units]).data;
-    gemm(hd, this.buffer('gruDRzr', [steps, this.blockShape[0], 2 * units]).data, dUzr, units, 2 * units, rows, { transA: true });
-    gemm(this.buffer('gruRh', [steps, this.blockShape[0], units]).data, this.buffer('gruDRh', [steps, this.blockShape[0], units]).data, dUh, units, units, rows, { transA: true });
+    const dUzr = this.buffer('gruDUzr', [units, 2 * units]).data.fill(0);
+    const dUh = this.buffer('gruDUh', [units, units]).data.fill(0);
+    this.accumulateOverSteps(hd, this.dRzr, dUzr, units, 2 * units);
+    this.accumulateOverSteps(this.rh, this.dRh, dUh, units, units);
     for (let p = 0; p < units; p++) {
       for (let j = 0; j < 2 * units; j++) grad[p * 3 * units + j] += dUzr[p * 2 * units + j];
       for (let j = 0; j < units; j++) grad[p * 3 * units + 2 * units + j] += dUh[p * units + j];

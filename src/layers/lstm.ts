@@ -1,10 +1,10 @@
 import { sigmoid, tanh } from '../activations/functions';
 import type { Initializer } from '../initializers';
 import { gemm } from '../tensor/kernels';
-import { full, tensor } from '../tensor/tensor';
+import { tensor } from '../tensor/tensor';
 import type { LayerConfig } from './layer';
 import { optional, type OptionSpecs } from './options';
-import { ACCUMULATE, ACCUMULATE_TRANSPOSED_A, ACCUMULATE_TRANSPOSED_B, fromGateMajor, gateSigmoid, gateTanh, GatedRecurrent, toGateMajor, type GatedRecurrentOptions } from './recurrent';
+import { ACCUMULATE, ACCUMULATE_TRANSPOSED_B, fromGateMajor, gateSigmoid, gateTanh, GatedRecurrent, toGateMajor, type GatedRecurrentOptions } from './recurrent';
 
 /** The options of LSTM; `recurrentActivation` is that of the input, forget and output gates. */
 export interface LSTMOptions extends GatedRecurrentOptions {
@@ -68,7 +68,7 @@ export class LSTM extends GatedRecurrent {
       init: (shape, rng) => {
         const values = new Float32Array(4 * units);
         values.set(base.init([units], rng).data, 0);
-        values.set(full([units], 1).data, units);
+        values.fill(1, units, 2 * units);
         values.set(base.init([2 * units], rng).data, 2 * units);
         return tensor(values, shape);
       },
@@ -204,8 +204,8 @@ export class LSTM extends GatedRecurrent {
     fromGateMajor(this.dGate, dz, shape[0], 4, this.units);
   }
 
-  protected recurrentGradients(hd: Float32Array, dz: Float32Array, rows: number): void {
-    gemm(hd, dz, this.recurrentKernel!.grad.data, this.units, 4 * this.units, rows, ACCUMULATE_TRANSPOSED_A);
+  protected recurrentGradients(dz: readonly Float32Array[]): void {
+    this.accumulateOverSteps(this.recurrentInputs, dz, this.recurrentKernel!.grad.data, this.units, 4 * this.units);
   }
 
   override getConfig(): LayerConfig {

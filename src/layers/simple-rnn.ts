@@ -1,5 +1,5 @@
 import { gemm } from '../tensor/kernels';
-import { ACCUMULATE, ACCUMULATE_TRANSPOSED_A, ACCUMULATE_TRANSPOSED_B, Recurrent, type RecurrentOptions } from './recurrent';
+import { ACCUMULATE, ACCUMULATE_TRANSPOSED_B, Recurrent, type RecurrentOptions } from './recurrent';
 
 /** The options of SimpleRNN: those every recurrent layer takes (see `RecurrentOptions`). */
 export type SimpleRNNOptions = RecurrentOptions;
@@ -39,7 +39,7 @@ export class SimpleRNN extends Recurrent {
     gemm(dz, this.recurrentKernel!.value.data, dHd, this.blockShape[0], units, units, ACCUMULATE_TRANSPOSED_B);
   }
 
-  protected recurrentGradients(hd: Float32Array, dz: Float32Array, rows: number): void {
-    gemm(hd, dz, this.recurrentKernel!.grad.data, this.units, this.units, rows, ACCUMULATE_TRANSPOSED_A);
+  protected recurrentGradients(dz: readonly Float32Array[]): void {
+    this.accumulateOverSteps(this.recurrentInputs, dz, this.recurrentKernel!.grad.data, this.units, this.units);
   }
 }

@@ -18,6 +18,7 @@ import {
 } from 'layerwise';
 import { checkLayerContract } from '../helpers/contract';
 import { awayFromZero, gradCheckLayer } from '../helpers/gradcheck';
+import { gateSigmoid, gateTanh } from '../../src/layers/recurrent';
 import { dropoutInputGradError, keepSteps, MASK, sampleSteps, withMask } from './recurrent-helpers';
 
 const sigmoid = (v: number) => 1 / (1 + Math.exp(-v));
@@ -70,6 +71,20 @@ describe('LSTM: the maths', () => {
     const plain = new LSTM({ units: 3, unitForgetBias: false, biasInitializer: 'ones' });
     plain.build([5, 2]);
     expect(Array.from(plain.getWeights()[2].data)).toEqual(new Array(12).fill(1));
+  });
+
+  it('the fused loops\' gateSigmoid and gateTanh are within 2e-9 (relative) of 1 / (1 + e^−x) and Math.tanh, and saturate cleanly', () => {
+    let [worstSigmoid, worstTanh] = [0, 0];
+    for (let x = -80; x <= 80; x += 0.00731) {
+      const s = sigmoid(x);
+      worstSigmoid = Math.max(worstSigmoid, Math.abs(gateSigmoid(x) - s) / s);
+      const t = Math.tanh(x);
+      if (t !== 0) worstTanh = Math.max(worstTanh, Math.abs(gateTanh(x) - t) / Math.abs(t));
+    }
+    expect(worstSigmoid).toBeLessThan(2e-9);
+    expect(worstTanh).toBeLessThan(2e-9);
+    expect([gateSigmoid(1e6), gateSigmoid(-1e6), gateTanh(1e6), gateTanh(-1e6), gateTanh(1e-30)]).toEqual([1, expect.any(Number), 1, -1, 1e-30]);
+    expect(gateSigmoid(-1e6)).toBeLessThan(1e-44);
   });
 
   it('the fused sigmoid/tanh loops equal the general path (the same functions registered under other names)', () => {

@@ -197,7 +197,7 @@ describe('what TF.js 4.22 lacks', () => {
 
   it("defaults otherwise than Keras 3: recurrentActivation 'hardSigmoid' and no unitForgetBias (layerwise takes Keras 3's)", () => {
     const layer = tf.layers.lstm({ units: 2 });
-    tf.tidy(() => layer.apply(tf.zeros([1, 3, 2])));
+    tf.tidy(() => layer.apply(tf.zeros([1, 3, 2])) as tf.Tensor);
     expect(layer.getConfig().recurrentActivation).toBe('hardSigmoid');
     expect(Array.from(layer.getWeights()[2].dataSync())).toEqual(new Array(8).fill(0));
     const ours = new LSTM({ units: 2, biasInitializer: 'zeros' });
