@@ -161,6 +161,9 @@ const BY_KEY = {
   lecun_uniform: lecunUniform,
   random_normal: randomNormalInit,
   random_uniform: randomUniformInit,
+  // Keras's short names: 'uniform' is Embedding's default there.
+  uniform: randomUniformInit,
+  normal: randomNormalInit,
   orthogonal,
   zeros,
   ones,

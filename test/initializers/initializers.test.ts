@@ -252,3 +252,12 @@ describe('initializer options are checked', () => {
     }
   });
 });
+
+describe("Keras's short initializer names", () => {
+  it("'uniform' is RandomUniform(-0.05, 0.05) and 'normal' RandomNormal(0, 0.05), as in Keras (Embedding's default is 'uniform')", () => {
+    expect(getInitializer('uniform', 'test').className).toBe('RandomUniform');
+    expect(getInitializer('uniform', 'test').config).toMatchObject({ minval: -0.05, maxval: 0.05 });
+    expect(getInitializer('normal', 'test').className).toBe('RandomNormal');
+    expect(getInitializer('normal', 'test').config).toMatchObject({ mean: 0, stddev: 0.05 });
+  });
+});
