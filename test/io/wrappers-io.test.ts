@@ -266,13 +266,21 @@ describe('what TF.js 4.22 cannot load or computes otherwise: saving warns, namin
     await expectSameModel(model, [4, 3]);
   });
 
-  it('returnSequences: the warning about masked steps (the difference itself is verified in test/parity/tfjs-wrappers.test.ts)', async () => {
-    const model = new Sequential({ layers: [new Bidirectional({ layer: new GRU({ units: 2, returnSequences: true, resetAfter: false }), name: 'bi', inputShape: [4, 3] })] });
+  it('returnSequences after a mask: the warning about masked steps (the difference itself is verified in test/parity/tfjs-wrappers.test.ts)', async () => {
+    const model = new Sequential({
+      layers: [
+        new Embedding({ inputDim: 5, outputDim: 3, maskZero: true, inputShape: [4] }),
+        new Bidirectional({ layer: new GRU({ units: 2, returnSequences: true, resetAfter: false }), name: 'bi' }),
+      ],
+    });
     const warnings = await warningsOf(model, join(dir, 'gap-sequences'));
     expect(warnings).toHaveLength(1);
     expect(warnings[0]).toMatch(/bi \(Bidirectional\): With a mask \(an Embedding with maskZero before it\), TF\.js 4\.22 repeats the previous output at the masked steps/);
     const plain = new Sequential({ layers: [new Bidirectional({ layer: new GRU({ units: 2, resetAfter: false }), inputShape: [4, 3] }), new Dense(1)] });
     expect(await warningsOf(plain, join(dir, 'gap-none'))).toEqual([]);
+    // Without a mask, returnSequences computes the same in TF.js: no warning.
+    const unmasked = new Sequential({ layers: [new Bidirectional({ layer: new GRU({ units: 2, returnSequences: true, resetAfter: false }), inputShape: [4, 3] })] });
+    expect(await warningsOf(unmasked, join(dir, 'gap-unmasked'))).toEqual([]);
   });
 
   it("an activation key TF.js lacks inside a wrapper: TF.js cannot load the file, layerwise can", async () => {

@@ -8,7 +8,14 @@ import { writtenKey } from './export-rule';
  * exactly); saving warns with these messages, so that nobody hands TF.js a file it would compute
  * wrongly without knowing. One entry per class; the facts are verified by the parity tests.
  */
-export const TFJS_GAPS: Readonly<Record<string, (config: LayerConfig) => string | undefined>> = {
+
+/** What a check knows of the model around the layer. */
+export interface GapContext {
+  /** Whether an earlier layer makes a mask (an Embedding with maskZero), which may reach this one. */
+  masked: boolean;
+}
+
+export const TFJS_GAPS: Readonly<Record<string, (config: LayerConfig, context: GapContext) => string | undefined>> = {
   LayerNormalization: ({ center, scale }) =>
     center === false || scale === false
       ? `TF.js 4.22 predicts the same, but its fit fails with ${center === false ? 'center' : 'scale'}: false ("Cannot read properties of undefined"); only inference works there.`
@@ -25,24 +32,25 @@ export const TFJS_GAPS: Readonly<Record<string, (config: LayerConfig) => string 
   UpSampling1D: () => missingInTfjs('UpSampling1D'),
   SpatialDropout2D: () => missingInTfjs('SpatialDropout2D'),
   Normalization: () => missingInTfjs('Normalization'),
-  Bidirectional: (config) =>
-    wrapperGaps(config, [
+  Bidirectional: (config, context) =>
+    wrapperGaps(config, context, [
       config.backwardLayer
         ? `TF.js 4.22 has no backwardLayer: it builds the backward direction from layer instead, and cannot load the weights of ${(config.backwardLayer as SavedLayer).config.name}.`
         : undefined,
-      (config.layer as SavedLayer).config.returnSequences === true
+      context.masked && (config.layer as SavedLayer).config.returnSequences === true
         ? `With a mask (an Embedding with maskZero before it), TF.js 4.22 repeats the previous output at the masked steps, where Keras 3 and layerwise output zeros (a recurrent layer after it skips those steps either way).`
         : undefined,
     ]),
-  TimeDistributed: (config) => wrapperGaps(config, []),
+  TimeDistributed: (config, context) => wrapperGaps(config, context, []),
   Conv2DTranspose: conv2dTransposeGap,
   DepthwiseConv2D: (config) =>
     dilates(config) ? `TF.js 4.22 keeps dilation_rate but ignores it: it convolves undilated (an output of another size, other values).` : undefined,
-  SimpleRNN: (config) => recurrentGaps(config),
-  LSTM: (config) => recurrentGaps(config),
-  GRU: (config) =>
+  SimpleRNN: (config, context) => recurrentGaps(config, context),
+  LSTM: (config, context) => recurrentGaps(config, context),
+  GRU: (config, context) =>
     recurrentGaps(
       config,
+      context,
       config.resetAfter === true
         ? `TF.js 4.22 has no GRU with reset_after: true (Keras 3's default): tf.loadLayersModel fails on this file ("GRUCell does not support reset_after parameter set to true"). Build the GRU with resetAfter: false for TF.js.`
         : undefined,
@@ -51,15 +59,15 @@ export const TFJS_GAPS: Readonly<Record<string, (config: LayerConfig) => string 
     dilates(config) ? `TF.js 4.22 predicts the same, but cannot train it: it has no gradient for dilation rates above 1.` : undefined,
 };
 
-/** The gaps of a recurrent layer: its class's own (`own`), and zeroOutputForMask, which TF.js 4.22 lacks. */
-function recurrentGaps(config: LayerConfig, own?: string): string | undefined {
+/** The gaps of a recurrent layer: its class's own (`own`), and zeroOutputForMask under a mask, which TF.js 4.22 lacks. */
+function recurrentGaps(config: LayerConfig, context: GapContext, own?: string): string | undefined {
   const unread = ACTIVATION_OPTIONS.map((option) => config[option]).filter((a) => a !== undefined && (typeof a !== 'string' || !readByTfjs(a)));
   const messages = [
     own,
     unread.length > 0
       ? `TF.js 4.22 cannot load its activation ${unread.map((a) => (typeof a === 'string' ? `'${a}'` : `layer ${(a as SavedLayer).className}`)).join(', ')}: only layerwise's loadModel can load the file.`
       : undefined,
-    config.zeroOutputForMask === true ? `TF.js 4.22 has no zero_output_for_mask: with a mask it outputs the previous step's output at the masked steps, not zeros.` : undefined,
+    context.masked && config.zeroOutputForMask === true ? `TF.js 4.22 has no zero_output_for_mask: with a mask it outputs the previous step's output at the masked steps, not zeros.` : undefined,
   ].filter((m): m is string => m !== undefined);
   return messages.length > 0 ? messages.join(' ') : undefined;
 }
@@ -75,10 +83,10 @@ const ACTIVATION_OPTIONS = ['activation', 'recurrentActivation'];
  * of its own), and activation keys TF.js cannot read there (a nested layer's activation is written
  * as its key: `'leaky_relu'`, `'silu'` and registered ones load in layerwise only).
  */
-function wrapperGaps(config: LayerConfig, own: (string | undefined)[]): string | undefined {
+function wrapperGaps(config: LayerConfig, context: GapContext, own: (string | undefined)[]): string | undefined {
   const nested = config.layer as SavedLayer;
   const check = Object.prototype.hasOwnProperty.call(TFJS_GAPS, nested.className) ? TFJS_GAPS[nested.className] : undefined;
-  const inner = check?.(nested.config);
+  const inner = check?.(nested.config, context);
   const keys = ACTIVATION_OPTIONS.map((option) => nested.config[option]).filter((key): key is string => typeof key === 'string' && !readByTfjs(key));
   const messages = [
     ...own,
@@ -122,10 +130,12 @@ function missingInTfjs(className: string): string {
 /** The gaps of the layers about to be saved, one message each, naming the layer. */
 export function tfjsGaps(layers: readonly { className: string; config: LayerConfig }[]): string[] {
   const out: string[] = [];
+  const context: GapContext = { masked: false };
   for (const { className, config } of layers) {
     const check = Object.prototype.hasOwnProperty.call(TFJS_GAPS, className) ? TFJS_GAPS[className] : undefined;
-    const gap = check?.(config);
+    const gap = check?.(config, context);
     if (gap) out.push(`${config.name} (${className}): ${gap}`);
+    if (config.maskZero === true) context.masked = true;
   }
   return out;
 }
