@@ -8,8 +8,8 @@ Run it with Debian's Python, which has python3-torch and python3-onnx:
 Each fixture is <name>.onnx, written by torch.onnx.export at opset 17 in eval mode, beside
 <name>.json: the input PyTorch was given and the output it computed (float32 values as lists,
 with their shapes), which layerwise's loadOnnx must reproduce. npm test never runs this script:
-the files it writes are committed. A fixture is one entry of FIXTURES (a recurrent model, a small
-wrapper module around nn.LSTM, is one more entry, with its own input shape).
+the files it writes are committed. A fixture is one entry of FIXTURES (the recurrent ones are small
+wrapper modules around nn.LSTM and nn.GRU, which an nn.Sequential cannot hold: they return a tuple).
 """
 import json
 import os
@@ -69,7 +69,35 @@ def cnn_extras():
     ), (2, 8, 6)
 
 
-FIXTURES = {'torch-mlp': mlp, 'torch-cnn': cnn, 'torch-activations': activations, 'torch-conv1d': sequence_cnn, 'torch-cnn-extras': cnn_extras}
+class RecurrentHead(nn.Module):
+    """A batch-first nn.LSTM or nn.GRU and a Linear: on the last step's output, out[:, -1] (a Gather of the last step),
+    or on the whole sequence (MatMul and Add on rank 3) and then a Tanh. PyTorch's GRU is ONNX's with linear_before_reset 1."""
+
+    def __init__(self, cell, features, units, last_step, bidirectional=False):
+        super().__init__()
+        self.rnn = cell(input_size=features, hidden_size=units, batch_first=True, bidirectional=bidirectional)
+        self.head = nn.Linear(2 * units if bidirectional else units, 2)
+        self.last_step = last_step
+
+    def forward(self, x):
+        out, _ = self.rnn(x)
+        return self.head(out[:, -1]) if self.last_step else torch.tanh(self.head(out))
+
+
+def lstm():
+    return RecurrentHead(nn.LSTM, 3, 5, last_step=True), (7, 3)
+
+
+def gru():
+    return RecurrentHead(nn.GRU, 4, 3, last_step=False), (5, 4)
+
+
+def bidirectional_lstm():
+    """A bidirectional nn.LSTM: one LSTM node with direction 'bidirectional', its two directions' steps side by side."""
+    return RecurrentHead(nn.LSTM, 3, 4, last_step=False, bidirectional=True), (6, 3)
+
+
+FIXTURES = {'torch-lstm': lstm, 'torch-gru': gru, 'torch-bilstm': bidirectional_lstm, 'torch-mlp': mlp, 'torch-cnn': cnn, 'torch-activations': activations, 'torch-conv1d': sequence_cnn, 'torch-cnn-extras': cnn_extras}
 
 
 def randomize_batch_norm(model, generator):

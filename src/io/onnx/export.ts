@@ -29,7 +29,8 @@ export function buildGraph(model: SavableModel): GraphBuilder {
   x = g.toLayout(x, 'last', 'output');
   const last = g.nodes[g.nodes.length - 1];
   // The output tensor gets its public name: renamed where the last node writes it, or an Identity when no node does (a model of Dropouts).
-  if (last && last.outputs[0] === x.name) last.outputs[0] = OUTPUT_NAME;
+  const at = last ? last.outputs.indexOf(x.name) : -1;
+  if (at >= 0) last.outputs[at] = OUTPUT_NAME;
   else g.nodes.push({ opType: 'Identity', name: g.unique('output/Identity'), inputs: [x.name], outputs: [OUTPUT_NAME], attributes: {} });
   return g;
 }
@@ -43,6 +44,12 @@ function attributeProto(o: Onnx, name: string, a: Attribute): onnx.IAttributePro
       return { name, type: T.INTS, ints: a.value };
     case 'float':
       return { name, type: T.FLOAT, f: a.value };
+    case 'floats':
+      return { name, type: T.FLOATS, floats: a.value };
+    case 'string':
+      return { name, type: T.STRING, s: new TextEncoder().encode(a.value) };
+    case 'strings':
+      return { name, type: T.STRINGS, strings: a.value.map((v) => new TextEncoder().encode(v)) };
   }
 }
 

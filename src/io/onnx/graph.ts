@@ -5,11 +5,17 @@ import { toFirstPerm, toLastPerm, type Layout } from './layout';
 export type Attribute =
   | { type: 'int'; value: number }
   | { type: 'ints'; value: number[] }
-  | { type: 'float'; value: number };
+  | { type: 'float'; value: number }
+  | { type: 'floats'; value: number[] }
+  | { type: 'string'; value: string }
+  | { type: 'strings'; value: string[] };
 
 export const int = (value: number): Attribute => ({ type: 'int', value });
 export const ints = (value: number[]): Attribute => ({ type: 'ints', value });
 export const float = (value: number): Attribute => ({ type: 'float', value });
+export const floats = (value: number[]): Attribute => ({ type: 'floats', value });
+export const string = (value: string): Attribute => ({ type: 'string', value });
+export const strings = (value: string[]): Attribute => ({ type: 'strings', value });
 
 /** A node being written: an operator, its inputs and outputs (tensor names), its attributes. */
 export interface NodeSpec {
@@ -36,6 +42,11 @@ export interface Value {
   readonly name: string;
   readonly shape: Shape;
   readonly layout: Layout;
+  /**
+   * The name of the layer whose mask (an Embedding's with maskZero) comes along with this tensor,
+   * when one does: ONNX has no masks, so a layer that would use it cannot be written.
+   */
+  readonly maskFrom?: string;
 }
 
 /**
@@ -87,6 +98,17 @@ export class GraphBuilder {
     const output = this.unique(`${name}:0`);
     this.nodes.push({ opType, name, inputs, outputs: [output], attributes });
     return { name: output, shape, layout };
+  }
+
+  /**
+   * Adds a node `owner/opType` with `count` outputs; returns their names (`''` for those in `unused`,
+   * which ONNX then does not compute).
+   */
+  multi(opType: string, owner: string, inputs: string[], attributes: Record<string, Attribute>, count: number, unused: readonly number[] = []): string[] {
+    const name = this.unique(`${owner}/${opType}`);
+    const outputs = Array.from({ length: count }, (_, i) => (unused.includes(i) ? '' : this.unique(`${name}:${i}`)));
+    this.nodes.push({ opType, name, inputs, outputs, attributes });
+    return outputs;
   }
 
   /**

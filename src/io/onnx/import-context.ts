@@ -32,6 +32,13 @@ export function isFloat32(value: number, expected: number): boolean {
   return Math.fround(value) === Math.fround(expected);
 }
 
+/** Operators that work on each value alone (or along the last axis), which say nothing of the input's layout. */
+export const LAYOUT_FREE = new Set(['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softsign', 'HardSigmoid', 'Clip', 'Gelu', 'Identity', 'Dropout', 'Mul', 'Div', 'Add', 'Erf', 'PRelu']);
+/** Operators that read channels first: a graph input they read first is NCHW (as PyTorch writes it). */
+export const CHANNELS_FIRST = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization']);
+/** Operators a Transpose to channels first is written for: those above, and Pad and Resize of images (which layerwise writes channels first). */
+const AFTER_CHANNELS_MOVE = new Set([...CHANNELS_FIRST, 'Pad', 'Resize']);
+
 /**
  * What the importer knows of the graph while it walks it: the constants, who reads each tensor,
  * which nodes are placed; and the layers made so far, each built on its input shape.
@@ -51,6 +58,8 @@ export class ImportContext {
     const written = new Set<string>([graph.input]);
     for (const node of graph.nodes) {
       for (const output of node.outputs) {
+        // An empty name is an optional output not computed.
+        if (output === '') continue;
         if (written.has(output) || graph.initializers.has(output)) throw new LayerwiseError(`${where}: the tensor "${output}" is written twice (again by ${node.label}).`);
         written.add(output);
       }
@@ -133,6 +142,15 @@ export class ImportContext {
     return this.attribute(node, name, 'string', fallback);
   }
 
+  strings(node: GraphNode, name: string, fallback: string[]): string[] {
+    return this.attribute(node, name, 'strings', fallback);
+  }
+
+  /** Whether `name` is read by any node not placed yet, or is the graph's output. */
+  isRead(name: string): boolean {
+    return name !== '' && (name === this.graph.output || this.readersOf(name).length > 0);
+  }
+
   /** The nodes that read `name` and are not placed yet. */
   readersOf(name: string): GraphNode[] {
     return (this.readers.get(name) ?? []).filter((n) => !this.used.has(n));
@@ -142,6 +160,22 @@ export class ImportContext {
   onlyReader(name: string): GraphNode | undefined {
     const readers = this.readersOf(name);
     return readers.length === 1 && name !== this.graph.output && (this.readers.get(name) ?? []).length === 1 ? readers[0] : undefined;
+  }
+
+  /**
+   * Whether the tensor `name` is next read, past operators that say nothing of the layout, by one
+   * that reads channels first (a convolution, a pooling, ...): what a Transpose before it is for.
+   */
+  readsChannelsFirst(name: string): boolean {
+    let at = name;
+    for (let steps = 0; steps <= this.graph.nodes.length; steps++) {
+      const readers = this.readersOf(at);
+      if (readers.length === 0) return false;
+      if (readers.some((n) => AFTER_CHANNELS_MOVE.has(n.opType))) return true;
+      if (readers.length !== 1 || !LAYOUT_FREE.has(readers[0].opType)) return false;
+      at = readers[0].outputs[0];
+    }
+    return false;
   }
 
   /** Marks nodes placed. */

@@ -3,6 +3,7 @@ import { BatchNormalization } from '../../layers/batch-normalization';
 import { Dense } from '../../layers/dense';
 import { Flatten } from '../../layers/flatten';
 import type { Layer } from '../../layers/layer';
+import { Permute } from '../../layers/permute';
 import { PReLU } from '../../layers/prelu';
 import { Reshape } from '../../layers/reshape';
 import { sizeOf, type Shape } from '../../tensor/tensor';
@@ -10,6 +11,9 @@ import { fuse, type ActivationChoice } from './import-activations';
 import { after, plain, shortestFloat32, type Flow, type ImportContext, type OpImporter } from './import-context';
 import { conv, globalPool, pad, pooling, reduce } from './import-spatial';
 import { isPerm, permute, shapeIn, toFirstPerm, toLastPerm } from './layout';
+import { convTransposeFrom, depthwiseFrom } from './import-convs';
+import { recurrentFrom, startsRecurrent } from './import-recurrent';
+import { croppingFrom, embeddingFrom, layerNormalizationFrom, normalizationFrom, repeatVectorFrom, rescalingFrom, upSamplingFrom } from './import-shapes';
 import type { GraphNode } from './read';
 
 /** Rows of a kernel [in, units] put in layerwise's feature order, when a channels-first Flatten left one pending. */
@@ -118,6 +122,10 @@ const reshape: OpImporter = (node, flow, ctx) => {
   if (!target || target.length < 2 || target.length > 8 || (target[0] !== 0 && target[0] !== -1)) return ctx.fail(node, `layerwise reshapes each sample, keeping the batch (0 or -1 first); the shape is [${target}].`);
   const rest = target.slice(1).map((d, i) => (d === 0 ? dims[i + 1] : d));
   if (target[0] === -1 && rest.includes(-1)) ctx.fail(node, `its shape [${target}] leaves two sizes to infer.`);
+  const size = rest.reduce((a, b) => a * b, 1);
+  if (!rest.includes(-1) && size !== sizeOf(flow.shape)) {
+    ctx.fail(node, `its shape [${target}] does not keep the batch (each sample has ${sizeOf(flow.shape)} values): layerwise's layers work on each sample (TimeDistributed of layers other than Dense is not imported).`);
+  }
   const layer = new Reshape({ targetShape: rest });
   return after(flow, node.outputs[0], ctx.add(layer, flow), 'last');
 };
@@ -126,11 +134,17 @@ const reshape: OpImporter = (node, flow, ctx) => {
 const transpose: OpImporter = (node, flow, ctx) => {
   const rank = flow.shape.length + 1;
   const perm = ctx.ints(node, 'perm', Array.from({ length: rank }, (_, i) => rank - 1 - i));
+  if (startsRecurrent(node, flow, ctx)) return recurrentFrom(node, flow, ctx);
   if (rank === 2 && isPerm(perm, [0, 1])) return { ...flow, name: node.outputs[0] };
   plain(node, flow, ctx);
-  if (rank >= 3 && flow.layout === 'last' && isPerm(perm, toFirstPerm(rank))) return { ...flow, name: node.outputs[0], layout: 'first' };
   if (rank >= 3 && flow.layout === 'first' && isPerm(perm, toLastPerm(rank))) return { ...flow, name: node.outputs[0], layout: 'last' };
-  return ctx.fail(node, `layerwise follows Transposes that move the channels to axis 1 or back; this one permutes [${perm}].`);
+  if (rank >= 3 && flow.layout === 'last' && isPerm(perm, toFirstPerm(rank)) && ctx.readsChannelsFirst(node.outputs[0])) return { ...flow, name: node.outputs[0], layout: 'first' };
+  // Any other permutation of the axes after the batch, of channels-last data: a Permute layer.
+  const dims = perm.slice(1);
+  if (flow.layout === 'first' || perm[0] !== 0 || !isPerm([...dims].sort((a, b) => a - b), flow.shape.map((_, i) => i + 1))) {
+    return ctx.fail(node, `layerwise follows Transposes that move the channels to axis 1 or back, and permutations of the axes after the batch of channels-last data (Permute); this one permutes [${perm}].`);
+  }
+  return after(flow, node.outputs[0], ctx.add(new Permute({ dims }), flow), 'last');
 };
 
 /** The identity: Identity, and Dropout (inference only) whose mask nobody reads. */
@@ -174,7 +188,8 @@ const prelu: OpImporter = (node, flow, ctx) => {
  * can join the Dense or convolution before them): adding an operator is one entry.
  */
 export const OP_IMPORTERS: ReadonlyMap<string, OpImporter> = new Map<string, OpImporter>([
-  ['Conv', conv],
+  ['Conv', (node, flow, ctx) => (ctx.int(node, 'group', 1) === 1 ? conv(node, flow, ctx) : depthwiseFrom(node, flow, ctx))],
+  ['ConvTranspose', convTransposeFrom],
   ['Gemm', gemm],
   ['MatMul', matMul],
   ['BatchNormalization', batchNormalization],
@@ -191,6 +206,18 @@ export const OP_IMPORTERS: ReadonlyMap<string, OpImporter> = new Map<string, OpI
   ['Identity', identity],
   ['Dropout', identity],
   ['PRelu', prelu],
+  ['Cast', embeddingFrom],
+  ['LayerNormalization', layerNormalizationFrom],
+  ['Unsqueeze', repeatVectorFrom],
+  ['Slice', croppingFrom],
+  ['Resize', upSamplingFrom],
+  ['Mul', rescalingFrom],
+  ['Sub', normalizationFrom],
+  ['Add', rescalingFrom],
+  ...['RNN', 'LSTM', 'GRU'].map((op): [string, OpImporter] => [
+    op,
+    (node, _flow, ctx) => ctx.fail(node, 'layerwise reads a recurrent operator after a Transpose of the batch-first input to time-major (perm [1, 0, 2]), as a batch-first layer writes it.'),
+  ]),
 ]);
 
 /** An activation found after `flow` as a layer of its own: the Activation layer of a key, or the activation layer itself. */

@@ -4,6 +4,7 @@ import type { Layer } from '../../layers/layer';
 import { AveragePooling1D, GlobalAveragePooling1D, GlobalMaxPooling1D, MaxPooling1D } from '../../layers/pooling-1d';
 import { AveragePooling2D, GlobalAveragePooling2D, GlobalMaxPooling2D, MaxPooling2D } from '../../layers/pooling-2d';
 import { ZeroPadding2D } from '../../layers/zero-padding';
+import { ZeroPadding1D } from '../../layers/zero-padding-1d';
 import { axisWindow, type ConvPadding } from '../../tensor/conv-geometry';
 import { fuse } from './import-activations';
 import { after, plain, type Flow, type ImportContext, type OpImporter } from './import-context';
@@ -16,7 +17,7 @@ import type { GraphNode } from './read';
  */
 
 /** The spatial rank (1 or 2) of a channels-first flow, which Conv and the poolings need. */
-function spatialRank(node: GraphNode, flow: Flow, ctx: ImportContext): 1 | 2 {
+export function spatialRank(node: GraphNode, flow: Flow, ctx: ImportContext): 1 | 2 {
   plain(node, flow, ctx);
   const rank = flow.shape.length - 1;
   if (rank !== 1 && rank !== 2) ctx.fail(node, `layerwise has 1-D and 2-D ${node.opType}s; this one reads a tensor with ${rank} spatial axes.`);
@@ -25,7 +26,7 @@ function spatialRank(node: GraphNode, flow: Flow, ctx: ImportContext): 1 | 2 {
 }
 
 /** The padding layerwise names for explicit `pads` of windows, if any does. */
-function paddingFor(pads: number[], spatial: number[], size: number[], strides: number[], dilation: number[], allowed: readonly ConvPadding[]): ConvPadding | undefined {
+export function paddingFor(pads: number[], spatial: number[], size: number[], strides: number[], dilation: number[], allowed: readonly ConvPadding[]): ConvPadding | undefined {
   return allowed.find((p) => {
     const expected = windowPads(spatial, size, strides, dilation, p);
     return expected !== undefined && isPerm(pads, expected);
@@ -33,7 +34,7 @@ function paddingFor(pads: number[], spatial: number[], size: number[], strides: 
 }
 
 /** The window attributes of a Conv or a pooling: sizes, strides, dilations and pads, checked. */
-function windowAttributes(node: GraphNode, ctx: ImportContext, rank: number, spatial: number[], kernel: number[] | undefined) {
+export function windowAttributes(node: GraphNode, ctx: ImportContext, rank: number, spatial: number[], kernel: number[] | undefined) {
   const size = ctx.ints(node, 'kernel_shape', kernel ?? []);
   const strides = ctx.ints(node, 'strides', size.map(() => 1));
   const dilations = ctx.ints(node, 'dilations', size.map(() => 1));
@@ -142,7 +143,7 @@ export const reduce =
     return after(flow, node.outputs[0], ctx.add(globalLayer((rank - 2) as 1 | 2, max), flow), 'last');
   };
 
-/** Pad with zeros around the two spatial axes of images: ZeroPadding2D. */
+/** Pad with zeros along the steps of sequences (ZeroPadding1D) or around the two spatial axes of images (ZeroPadding2D). */
 export const pad: OpImporter = (node, flow, ctx) => {
   plain(node, flow, ctx);
   const rank = flow.shape.length + 1;
@@ -150,13 +151,15 @@ export const pad: OpImporter = (node, flow, ctx) => {
   const value = node.inputs[2] ? ctx.floats(node, 2, 'padding value').values : [0];
   if (value.length !== 1 || value[0] !== 0 || node.inputs[3]) ctx.fail(node, 'layerwise pads with zeros on every axis (no constant_value other than 0, no axes input).');
   const pads = ctx.int64s(node, 1, 'pads');
-  if (rank !== 4 || !pads || pads.length !== 2 * rank || !pads.every((p) => p >= 0)) return ctx.fail(node, `layerwise pads images (rank 4) by non-negative amounts; pads are [${pads}] for rank ${rank}.`);
+  if ((rank !== 3 && rank !== 4) || !pads || pads.length !== 2 * rank || !pads.every((p) => p >= 0)) {
+    return ctx.fail(node, `layerwise pads sequences (rank 3) and images (rank 4) by non-negative amounts; pads are [${pads}] for rank ${rank}.`);
+  }
   // Each axis of the graph, as layerwise sees it: batch and channels must not be padded.
   // PyTorch writes a Pad of zeros before an AvgPool2d: nothing to place.
   if (pads.every((p) => p === 0)) return { ...flow, name: node.outputs[0] };
   const own = pads.slice(0, rank).map((_, j) => ({ axis: axisFrom(j, rank, flow.layout), before: pads[j], after: pads[j + rank] }));
   const at = (axis: number) => own.find((o) => o.axis === axis)!;
   if ([0, rank - 1].some((a) => at(a).before !== 0 || at(a).after !== 0)) ctx.fail(node, 'it pads the batch or the channels; layerwise pads the spatial axes only.');
-  const layer = new ZeroPadding2D({ padding: [[at(1).before, at(1).after], [at(2).before, at(2).after]] });
+  const layer = rank === 3 ? new ZeroPadding1D({ padding: [at(1).before, at(1).after] }) : new ZeroPadding2D({ padding: [[at(1).before, at(1).after], [at(2).before, at(2).after]] });
   return after(flow, node.outputs[0], ctx.add(layer, flow));
 };

@@ -2,18 +2,15 @@ import { LayerwiseError } from '../../util/errors';
 import { readRegularFile } from '../../util/fs';
 import type { LoadableModel, ModelFactory } from '../model-parts';
 import { findActivation } from './import-activations';
-import { ImportContext, type Flow } from './import-context';
+import { CHANNELS_FIRST, ImportContext, LAYOUT_FREE, type Flow } from './import-context';
 import { activationLayer, OP_IMPORTERS } from './import-ops';
 import { isPerm, toFirstPerm, toLastPerm, type Layout } from './layout';
+import { takeZeroStates } from './import-recurrent';
 import { readGraph, type Graph } from './read';
 
 /** The largest ONNX file read: protobuf's own limit is 2 GiB, and layerwise's weights are at most 2^28 values each. */
 export const MAX_ONNX_BYTES = 2 ** 31 - 1;
 
-/** Operators that work on each value alone (or along the last axis), which say nothing of the input's layout. */
-const LAYOUT_FREE = new Set(['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softsign', 'HardSigmoid', 'Clip', 'Gelu', 'Identity', 'Dropout', 'Mul', 'Div', 'Add', 'Erf', 'PRelu']);
-/** Operators that read channels first: a graph input they read first is NCHW (as PyTorch writes it). */
-const CHANNELS_FIRST = new Set(['Conv', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization', 'Pad']);
 
 /**
  * The layout of the graph's input, from the first operator along the chain that tells: channels
@@ -36,7 +33,8 @@ function inputLayout(graph: Graph): Layout {
       const rank = graph.inputDims.length + 1;
       return perm?.type === 'ints' && !isPerm(perm.value, toFirstPerm(rank)) && isPerm(perm.value, toLastPerm(rank)) ? 'first' : 'last';
     }
-    if (!LAYOUT_FREE.has(node.opType)) return 'last';
+    // A Pad (of zeros before a pooling, as PyTorch writes it, or of a sequence) says nothing either: the next operator tells.
+    if (!LAYOUT_FREE.has(node.opType) && node.opType !== 'Pad') return 'last';
     name = node.outputs[0];
   }
   return 'last';
@@ -48,6 +46,7 @@ function walk(ctx: ImportContext): Flow {
   const layout = inputLayout(graph);
   const dims = graph.inputDims;
   let flow: Flow = { name: graph.input, shape: layout === 'first' ? [...dims.slice(1), dims[0]] : dims, layout };
+  takeZeroStates(ctx);
   while (flow.name !== graph.output) {
     const activation = findActivation(flow, ctx);
     if (activation) {

@@ -10,8 +10,11 @@ import type { LoadableModel, ModelFactory, SavableModel } from '../model-parts';
  * The model as the bytes of an ONNX file (opset 17, IR version 8): one graph from a float32 input
  * `input` [batch, ...inputShape] to `output` [batch, ...outputShape], with a dynamic batch, the
  * weights as initializers and layerwise's channels-last layout at both ends (one Transpose into
- * each run of convolutions and poolings, one out). Works in browsers too. A layer or an activation
- * with no ONNX form fails, naming it; nothing partial is returned.
+ * each run of convolutions and poolings, one out). The recurrent layers become ONNX's RNN, LSTM and
+ * GRU operators (time-major, with a Transpose in and out), Bidirectional one operator per direction
+ * and the merge. Works in browsers too. A layer or an activation with no ONNX form fails, naming it,
+ * as does a recurrent layer that would read an Embedding's mask (ONNX's recurrent operators take
+ * lengths, not masks); nothing partial is returned.
  */
 export async function toOnnx(model: SavableModel): Promise<Uint8Array> {
   const { encodeOnnx } = await import('./export');
@@ -32,7 +35,9 @@ export async function exportOnnx(model: SavableModel, path: string): Promise<voi
 
 /**
  * Reads an ONNX file (its path, or its bytes) into a new model from `factory`: a chain of the
- * operators layerwise has layers for, as layerwise and PyTorch's torch.onnx.export write them.
+ * operators layerwise has layers for, as layerwise and PyTorch's torch.onnx.export write them
+ * (batch-first nn.LSTM and nn.GRU included: their zero initial state, computed from the input's
+ * shape, is recognised as the zero state layerwise starts from).
  * The model takes and gives channels-last tensors, as every layerwise model does: a graph whose
  * input is NCHW (PyTorch's convolutions) becomes a model whose input is NHWC (transpose the data
  * once, [n, c, h, w] to [n, h, w, c]). Every size is checked before anything is allocated; a graph

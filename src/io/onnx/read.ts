@@ -24,6 +24,7 @@ export type AttributeValue =
   | { type: 'float'; value: number }
   | { type: 'floats'; value: number[] }
   | { type: 'string'; value: string }
+  | { type: 'strings'; value: string[] }
   | { type: 'tensor'; value: onnx.ITensorProto }
   | { type: 'other' };
 
@@ -69,7 +70,7 @@ function list<T>(value: T[] | null | undefined, where: string, what: string, max
 }
 
 function attributeOf(a: onnx.IAttributeProto): AttributeValue {
-  const T = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7 };
+  const T = { FLOAT: 1, INT: 2, STRING: 3, TENSOR: 4, FLOATS: 6, INTS: 7, STRINGS: 8 };
   switch (a.type) {
     case T.INT:
       return { type: 'int', value: int64(a.i as number | LongLike) };
@@ -81,6 +82,8 @@ function attributeOf(a: onnx.IAttributeProto): AttributeValue {
       return { type: 'floats', value: [...(a.floats ?? [])] };
     case T.STRING:
       return { type: 'string', value: new TextDecoder().decode(a.s ?? new Uint8Array(0)).slice(0, MAX_STRING_LENGTH) };
+    case T.STRINGS:
+      return { type: 'strings', value: (a.strings ?? []).slice(0, 64).map((v) => new TextDecoder().decode(v).slice(0, MAX_STRING_LENGTH)) };
     case T.TENSOR:
       return a.t ? { type: 'tensor', value: a.t } : { type: 'other' };
     default:

@@ -2,8 +2,28 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Dense, exportOnnx, Layer, LayerwiseError, registerActivation, Sequential, toOnnx, unregisterActivation, type Tensor } from 'layerwise';
+import {
+  Bidirectional,
+  Dense,
+  Embedding,
+  exportOnnx,
+  GlobalAveragePooling1D,
+  GRU,
+  Layer,
+  LayerwiseError,
+  LeakyReLU,
+  LSTM,
+  registerActivation,
+  Sequential,
+  SimpleRNN,
+  tensor,
+  toOnnx,
+  unregisterActivation,
+  type Tensor,
+} from 'layerwise';
+import { LAYER_EXPORTERS } from '../../../src/io/onnx/export-layers';
 import { onnxProto } from '../../../src/io/onnx/proto';
+import { PLAIN_LAYER_CLASSES } from '../../../src/layers/layer-classes';
 import { tempDir } from '../helpers';
 
 /** A layer class of the user's, which the export has no entry for. */
@@ -20,6 +40,11 @@ class Doubling extends Layer {
 const dir = tempDir('layerwise-onnx-errors-');
 
 describe('exportOnnx refuses what it cannot write, naming it', () => {
+  it('every layer class layerwise has (and both wrappers) has an ONNX form', () => {
+    const missing = [...PLAIN_LAYER_CLASSES.keys(), 'Bidirectional', 'TimeDistributed'].filter((name) => !LAYER_EXPORTERS.has(name));
+    expect(missing).toEqual([]);
+  });
+
   it('a layer class without an exporter', async () => {
     const model = new Sequential([new Dense({ units: 2, inputShape: [3] }), new Doubling({ name: 'twice' })]);
     await expect(toOnnx(model)).rejects.toThrow(/the layer twice \(Doubling\) has no ONNX form yet.*Layers that export: Dense, Conv1D/);
@@ -33,6 +58,27 @@ describe('exportOnnx refuses what it cannot write, naming it', () => {
     } finally {
       unregisterActivation('cube');
     }
+  });
+
+  it('a masked recurrent layer or Bidirectional (ONNX has lengths, not masks), and a layer that cannot take a mask', async () => {
+    const embedding = () => new Embedding({ inputDim: 5, outputDim: 3, maskZero: true, inputShape: [4], name: 'words' });
+    await expect(toOnnx(new Sequential([embedding(), new LSTM({ units: 2, name: 'reader' })]))).rejects.toThrow(
+      /the layer reader \(LSTM\) reads the mask of words \(an Embedding with maskZero: true\), which ONNX cannot carry: its recurrent operators take one length per sample/,
+    );
+    await expect(toOnnx(new Sequential([embedding(), new Dense(3), new Bidirectional({ layer: new GRU(2), name: 'both' })]))).rejects.toThrow(/the layer both \(Bidirectional\) reads the mask of words/);
+    // layerwise itself refuses to run a GlobalAveragePooling1D after a masking Embedding: so does the export.
+    const pooled = new Sequential([embedding(), new GlobalAveragePooling1D({ name: 'pool' })]);
+    expect(() => pooled.predict(tensor([1, 2, 0, 0], [1, 4]))).toThrow(/pool: receives a mask .* can neither use one nor pass it on/);
+    await expect(toOnnx(pooled)).rejects.toThrow(/the layer pool \(GlobalAveragePooling1D\) receives the mask of words.*can neither use/);
+    // Without maskZero the same model exports.
+    await expect(toOnnx(new Sequential([new Embedding({ inputDim: 5, outputDim: 3, inputShape: [4] }), new LSTM(2)]))).resolves.toBeInstanceOf(Uint8Array);
+  });
+
+  it('a recurrent activation ONNX\'s recurrent operators do not compute', async () => {
+    const model = new Sequential([new LSTM({ units: 2, activation: 'gelu', inputShape: [3, 2], name: 'cell' })]);
+    await expect(toOnnx(model)).rejects.toThrow(/the layer cell \(LSTM\) has the activation .*gelu.*which ONNX's LSTM operator does not compute\. Recurrent activations that export: tanh, sigmoid/);
+    const rnn = new Sequential([new SimpleRNN({ units: 2, activation: new LeakyReLU({ alpha: 0.3 }), inputShape: [3, 2], name: 'leaky' })]);
+    await expect(toOnnx(rnn)).rejects.toThrow(/the layer leaky \(SimpleRNN\) has the activation/);
   });
 
   it('a model without an input shape, and one without layers', async () => {

@@ -4,8 +4,6 @@
  * layerwise and predicts bit for bit the same; and, where Debian's python3-onnx is present, the
  * ONNX checker (with shape inference) accepts every file written.
  */
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import {
   Activation,
@@ -29,15 +27,12 @@ import {
   PReLU,
   ReLU,
   Reshape,
-  Sequential,
-  setSeed,
   Softmax,
-  toOnnx,
   ZeroPadding2D,
   type Layer,
 } from 'layerwise';
-import { inputs, randomizeWeights, tempDir } from '../helpers';
-import { bits, checkWithOnnx, maxDiff, pythonWithOnnx, runOrt } from './onnx-helpers';
+import { inputs, tempDir } from '../helpers';
+import { bits, checkWithOnnx, exportCase, maxDiff, pythonWithOnnx, runOrt } from './onnx-helpers';
 
 const ACTIVATION_KEYS = ['linear', 'relu', 'leaky_relu', 'sigmoid', 'tanh', 'softmax', 'elu', 'selu', 'gelu', 'swish', 'silu', 'softplus', 'softsign', 'hard_sigmoid', 'relu6'];
 
@@ -82,13 +77,7 @@ const written: string[] = [];
 
 describe('toOnnx: onnxruntime-node predicts what layerwise predicts', () => {
   it.each(CASES)('%s', async (name, layers) => {
-    setSeed(4);
-    const model = new Sequential({ layers: layers() });
-    randomizeWeights(model);
-    const bytes = await toOnnx(model);
-    const path = join(dir, `case-${written.length}.onnx`);
-    writeFileSync(path, bytes);
-    written.push(path);
+    const { model, bytes } = await exportCase(layers(), dir, written);
     const back = await loadOnnx(bytes);
     for (const batch of [1, 7]) {
       const x = inputs([batch, ...model.inputShape!], batch);

@@ -6,7 +6,26 @@
  */
 import fc from 'fast-check';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { BatchNormalization, Conv2D, Dense, Flatten, LayerwiseError, LeakyReLU, loadOnnx, MaxPooling2D, PReLU, Sequential, setSeed, sizeOf, toOnnx, type Sequential as Model } from 'layerwise';
+import {
+  BatchNormalization,
+  Conv2D,
+  Dense,
+  Embedding,
+  Flatten,
+  GRU,
+  LayerwiseError,
+  LeakyReLU,
+  loadOnnx,
+  LSTM,
+  MaxPooling2D,
+  PReLU,
+  Sequential,
+  setSeed,
+  sizeOf,
+  tensor,
+  toOnnx,
+  type Sequential as Model,
+} from 'layerwise';
 import type { onnx } from 'onnx-proto';
 import { onnxProto, type Onnx } from '../../../src/io/onnx/proto';
 import { inputs, randomizeWeights } from '../helpers';
@@ -16,6 +35,8 @@ type Message = any;
 
 let o: Onnx;
 let valid: Uint8Array;
+/** An exported recurrent model (Embedding, LSTM reading backwards, GRU, Dense): a second seed for the properties. */
+let recurrentFile: Uint8Array;
 
 beforeAll(async () => {
   o = await onnxProto();
@@ -30,6 +51,14 @@ beforeAll(async () => {
   ]);
   randomizeWeights(model);
   valid = await toOnnx(model);
+  const recurrent = new Sequential([
+    new Embedding({ inputDim: 6, outputDim: 3, inputShape: [5] }),
+    new LSTM({ units: 4, returnSequences: true, goBackwards: true }),
+    new GRU({ units: 2 }),
+    new Dense({ units: 2 }),
+  ]);
+  randomizeWeights(recurrent);
+  recurrentFile = await toOnnx(recurrent);
 });
 
 /** The valid file decoded, changed by `edit`, encoded again. */
@@ -117,7 +146,7 @@ describe('damaged and hostile files fail clearly', () => {
       { opType: 'Add', name: 'b', input: ['a_out', 'b_out'], output: ['b_out'] },
       { opType: 'Relu', name: 'c', input: ['b_out'], output: ['output'] },
     ]);
-    await expectFails(loop, /node "b" \(Add\) cannot be placed|is read by 2 nodes/);
+    await expectFails(loop, /node "b" \(Add\): layerwise reads Add of the data and one constant number|is read by 2 nodes/);
     await expectFails(graphOf([{ opType: 'Relu', name: 'a', input: ['nowhere'], output: ['output'] }]), /reads the tensor "nowhere", which nothing in the graph writes/);
     await expectFails(graphOf([{ opType: 'Relu', name: 'a', input: ['input'], output: ['x'] }, { opType: 'Relu', name: 'b', input: ['x'], output: ['x'] }]), /"x" is written twice/);
   });
@@ -141,7 +170,8 @@ describe('damaged and hostile files fail clearly', () => {
 
 describe('graphs layerwise cannot follow fail, naming the first node it cannot place', () => {
   it('an operator with no layer, a branch, settings with no layerwise form', async () => {
-    await expectFails(graphOf([{ opType: 'LSTM', name: 'rnn', input: ['input'], output: ['output'] }]), /node "rnn" \(LSTM\) cannot be placed: layerwise has no layer for the operator LSTM/);
+    await expectFails(graphOf([{ opType: 'Einsum', name: 'e', input: ['input'], output: ['output'] }]), /node "e" \(Einsum\) cannot be placed: layerwise has no layer for the operator Einsum/);
+    await expectFails(graphOf([{ opType: 'LSTM', name: 'rnn', input: ['input'], output: ['output'] }]), /node "rnn" \(LSTM\): layerwise reads a recurrent operator after a Transpose of the batch-first input to time-major/);
     await expectFails(
       graphOf([
         { opType: 'Relu', name: 'r', input: ['input'], output: ['r'] },
@@ -156,11 +186,64 @@ describe('graphs layerwise cannot follow fail, naming the first node it cannot p
   });
 });
 
+describe('recurrent operators layerwise cannot follow fail, naming the node', () => {
+  /** The exported LSTM file decoded, its LSTM node changed by `edit`, encoded again. */
+  function lstmEdited(edit: (node: Message, m: Message) => void): Uint8Array {
+    const m: Message = o.ModelProto.decode(recurrentFile);
+    const lstm = m.graph.node.find((n: Message) => n.opType === 'LSTM');
+    // Every optional input present (empty names), so that any can be set.
+    while (lstm.input.length < 8) lstm.input.push('');
+    edit(lstm, m);
+    return o.ModelProto.encode(m).finish();
+  }
+  const attribute = (name: string, fields: object) => o.AttributeProto.create({ name, ...fields });
+
+  it('lengths, a state that is not zeros, bidirectional, clip, activations layerwise lacks', async () => {
+    await expectFails(
+      lstmEdited((n, m) => {
+        m.graph.initializer.push(o.TensorProto.create({ name: 'lengths', dims: [1], dataType: 6, int32Data: [5] }));
+        n.input[4] = 'lengths';
+      }),
+      /\(LSTM\): its sequence_lens has no layerwise form/,
+    );
+    await expectFails(
+      lstmEdited((n, m) => {
+        m.graph.initializer.push(o.TensorProto.create({ name: 'h0', dims: [1, 1, 4], dataType: 1, floatData: [0, 1, 0, 0] }));
+        n.input[5] = 'h0';
+      }),
+      /its initial_h is not zeros/,
+    );
+    await expectFails(
+      lstmEdited((n, m) => {
+        m.graph.initializer.push(o.TensorProto.create({ name: 'h0', dims: [1, 1, 4], dataType: 1, floatData: [0, 1, 0, 0] }));
+        m.graph.node.unshift(o.NodeProto.create({ opType: 'Sigmoid', name: 'state', input: ['h0'], output: ['h0_computed'] }));
+        n.input[5] = 'h0_computed';
+      }),
+      /its initial_h is computed by nodes layerwise does not recognise as a zero state/,
+    );
+    await expectFails(lstmEdited((n) => n.attribute.push(attribute('clip', { type: 1, f: 3 }))), /clip has no layerwise form/);
+    await expectFails(
+      lstmEdited((n) => (n.attribute.find((a: Message) => a.name === 'direction').s = new TextEncoder().encode('bidirectional'))),
+      /\(LSTM\): layerwise reads a bidirectional operator followed by a Transpose \[0, 2, 1, 3\]/,
+    );
+    await expectFails(
+      lstmEdited((n) => (n.attribute.find((a: Message) => a.name === 'activations').strings[0] = new TextEncoder().encode('ScaledTanh'))),
+      /its activation "ScaledTanh" has no layerwise form/,
+    );
+    await expectFails(
+      lstmEdited((n) => (n.attribute.find((a: Message) => a.name === 'hidden_size').i = 5)),
+      /its W \[1, 16, 3\] and R \[1, 16, 4\] do not fit hidden_size 5/,
+    );
+  });
+});
+
 /** A model loaded from a damaged file must work: predict on a small batch (when its shapes are of a sane size). */
 function checkWorks(model: Model): void {
   const shapes = [model.inputShape!, ...model.layers.map((l, i, all) => all.slice(0, i + 1).reduce((s, layer) => layer.computeOutputShape(s), model.inputShape!))];
   if (Math.max(...shapes.map(sizeOf)) > 1e5) return;
-  expect(model.predict(inputs([2, ...model.inputShape!])).shape).toEqual([2, ...model.outputShape!]);
+  // An Embedding reads ids: zeros are ids of every vocabulary.
+  const x = model.layers[0].className === 'Embedding' ? tensor(new Float32Array(2 * sizeOf(model.inputShape!)), [2, ...model.inputShape!]) : inputs([2, ...model.inputShape!]);
+  expect(model.predict(x).shape).toEqual([2, ...model.outputShape!]);
 }
 
 async function loadsOrFailsClearly(bytes: Uint8Array): Promise<void> {
@@ -200,7 +283,7 @@ const edit: fc.Arbitrary<Edit> = fc.record({
   field: fc.constantFrom('dims' as const, 'ints' as const, 'op' as const, 'input' as const, 'inputDims' as const),
   at: fc.nat(),
   value: number,
-  name: fc.constantFrom('Relu', 'Conv', 'Gemm', 'Flatten', 'Transpose', 'MaxPool', 'Identity', 'input', 'output', '', '__proto__'),
+  name: fc.constantFrom('Relu', 'Conv', 'Gemm', 'Flatten', 'Transpose', 'MaxPool', 'Identity', 'LSTM', 'GRU', 'RNN', 'Squeeze', 'Slice', 'input', 'output', '', '__proto__'),
 });
 
 function applyEdit(m: Message, e: Edit): void {
@@ -224,19 +307,25 @@ function applyEdit(m: Message, e: Edit): void {
   }
 }
 
-describe('property: a damaged file loads a working model or fails with a LayerwiseError', () => {
+/** The files the properties damage: a CNN, and a recurrent model (each with its own seeds). */
+const SEEDS: [string, () => Uint8Array, number, number, number][] = [
+  ['a CNN file', () => valid, 250, 14, 15],
+  ['a recurrent file (Embedding, LSTM reading backwards, GRU)', () => recurrentFile, 200, 16, 17],
+];
+
+describe.each(SEEDS)('property: a damaged file loads a working model or fails with a LayerwiseError: %s', (_name, file, numRuns, bytesSeed, fieldsSeed) => {
   it('damaged bytes', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(damage, { minLength: 1, maxLength: 3 }), async (ds) => loadsOrFailsClearly(ds.reduce(damaged, valid))), { numRuns: 250, seed: 14 });
+    await fc.assert(fc.asyncProperty(fc.array(damage, { minLength: 1, maxLength: 3 }), async (ds) => loadsOrFailsClearly(ds.reduce(damaged, file()))), { numRuns, seed: bytesSeed });
   });
 
   it('changed fields (sizes, attributes, operators, tensor names, input dims)', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(edit, { minLength: 1, maxLength: 3 }), async (edits) => {
-        const m: Message = o.ModelProto.decode(valid);
+        const m: Message = o.ModelProto.decode(file());
         for (const e of edits) applyEdit(m, e);
         await loadsOrFailsClearly(o.ModelProto.encode(m).finish());
       }),
-      { numRuns: 250, seed: 15 },
+      { numRuns, seed: fieldsSeed },
     );
   });
 });

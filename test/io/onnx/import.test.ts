@@ -11,13 +11,18 @@ import {
   Conv2D,
   Dense,
   Dropout,
+  Embedding,
   Flatten,
+  GRU,
+  LayerNormalization,
+  LSTM,
   LeakyReLU,
   loadModel,
   loadOnnx,
   MaxPooling2D,
   Sequential,
   setSeed,
+  SimpleRNN,
   tensor,
   toOnnx,
   type Tensor,
@@ -68,6 +73,33 @@ describe('loadOnnx: PyTorch 1.13 exports predict what PyTorch predicted', () => 
     const y = model.predict(x);
     expect(y.shape).toEqual(expected.outputShape);
     expect(maxDiff(y.data, expected.output)).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    ['torch-lstm', 'nn.LSTM(batch_first) with a zero state from the input shape, out[:, -1], Linear', ['LSTM', 'Dense'], false],
+    ['torch-gru', 'nn.GRU(batch_first, linear_before_reset 1) over the whole sequence, Linear on rank 3, Tanh', ['GRU', 'Dense'], true],
+    ['torch-bilstm', "nn.LSTM(bidirectional): one LSTM node with direction 'bidirectional', the two directions side by side, Linear, Tanh", ['Bidirectional', 'Dense'], true],
+  ])('%s (%s)', async (name, _what, classes, returnSequences) => {
+    const { path, expected } = fixture(name);
+    const model = await loadOnnx(path);
+    expect(model.layers.map((l) => l.className)).toEqual(classes);
+    const rnn = model.layers[0] as unknown as { returnSequences: boolean; resetAfter?: boolean };
+    expect(rnn.returnSequences).toBe(returnSequences);
+    if (name === 'torch-gru') expect(rnn.resetAfter).toBe(true);
+    // Sequences [batch, steps, features] are the same in PyTorch (batch_first) and layerwise.
+    const y = model.predict(tensor(expected.input, expected.inputShape));
+    expect(y.shape).toEqual(expected.outputShape);
+    expect(maxDiff(y.data, expected.output)).toBeLessThan(1e-5);
+  });
+
+  it('a PyTorch LSTM keeps training in layerwise', async () => {
+    const model = await loadOnnx(fixture('torch-lstm').path);
+    model.compile({ optimizer: 'adam', loss: 'meanSquaredError' });
+    const x = inputs([12, 7, 3]);
+    const y = tensor(new Float32Array(24).map((_, i) => Math.sin(i)), [12, 2]);
+    const history = await model.fit(x, y, { epochs: 6, batchSize: 6, verbose: 0, seed: 1 });
+    const loss = history.history.loss as number[];
+    expect(loss[loss.length - 1]).toBeLessThan(loss[0]);
   });
 
   it('a PyTorch CNN keeps training in layerwise (the NCHW input becomes NHWC)', async () => {
@@ -130,6 +162,32 @@ describe('layerwise → ONNX → layerwise', () => {
     await model.save(join(dir, 'digits'));
     const reloaded = await loadModel(join(dir, 'digits'));
     expect(bits(reloaded.predict(x))).toEqual(bits(model.predict(x)));
+  });
+
+  it('recurrent layers, Embedding and LayerNormalization come back bit for bit and train on', async () => {
+    setSeed(12);
+    const original = new Sequential({
+      name: 'words',
+      layers: [
+        new Embedding({ inputDim: 11, outputDim: 4, inputShape: [6] }),
+        new LSTM({ units: 5, returnSequences: true }),
+        new LayerNormalization(),
+        new GRU({ units: 4, goBackwards: true, returnSequences: true, resetAfter: false }),
+        new SimpleRNN({ units: 3, goBackwards: true }),
+        new Dense({ units: 2, activation: 'softmax' }),
+      ],
+    });
+    randomizeWeights(original);
+    const x = tensor(Float32Array.from({ length: 8 * 6 }, (_, i) => (i * 7) % 11), [8, 6]);
+    const model = await loadOnnx(await toOnnx(original));
+    expect(model.layers.map((l) => l.className)).toEqual(['Embedding', 'LSTM', 'LayerNormalization', 'GRU', 'SimpleRNN', 'Dense']);
+    expect(bits(model.predict(x))).toEqual(bits(original.predict(x)));
+    expect(model.getWeights().map(bits)).toEqual(original.getWeights().map(bits));
+    model.compile({ optimizer: 'adam', loss: 'categoricalCrossentropy' });
+    const labels = tensor(Float32Array.from({ length: 16 }, (_, i) => (i % 2 === Math.floor(i / 2) % 2 ? 1 : 0)), [8, 2]);
+    const history = await model.fit(x, labels, { epochs: 8, batchSize: 8, verbose: 0, seed: 3 });
+    const loss = history.history.loss as number[];
+    expect(loss[loss.length - 1]).toBeLessThan(loss[0]);
   });
 
   it('loads from an ArrayBuffer and from a path written by model.export', async () => {

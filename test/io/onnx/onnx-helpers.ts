@@ -1,6 +1,24 @@
 import { spawnSync } from 'node:child_process';
-import type { Sequential, Tensor } from 'layerwise';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { Sequential, setSeed, toOnnx, type Layer, type Tensor } from 'layerwise';
 import * as ort from 'onnxruntime-node';
+import { randomizeWeights } from '../helpers';
+
+/**
+ * A model of `layers` with seeded random weights, exported: its file is written into `dir` and its
+ * path added to `written` (for the ONNX checker's one run over all of them).
+ */
+export async function exportCase(layers: Layer[], dir: string, written: string[]): Promise<{ model: Sequential; bytes: Uint8Array }> {
+  setSeed(4);
+  const model = new Sequential({ layers });
+  randomizeWeights(model);
+  const bytes = await toOnnx(model);
+  const path = join(dir, `case-${written.length}.onnx`);
+  writeFileSync(path, bytes);
+  written.push(path);
+  return { model, bytes };
+}
 
 /** Runs an ONNX file in ONNX Runtime (onnxruntime-node's CPU runtime, a dev dependency) on `x` (its input `input`), returning its output `output` and that output's dims. */
 export async function runOrt(bytes: Uint8Array, x: Tensor): Promise<{ data: Float32Array; dims: number[] }> {
@@ -51,4 +69,3 @@ export function checkWithOnnx(python: string, paths: string[]): { status: number
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
-export type { Sequential };
