@@ -34,9 +34,12 @@ interface Direction {
 /**
  * Runs a recurrent layer over the sequence in both directions and merges the two outputs
  * (Keras 3's Bidirectional): `new Bidirectional({ layer: new LSTM({ units: 8 }) })`. The
- * directions are `forward_<name>` and `backward_<name>`, fresh copies of the layer made from its
- * config, with `goBackwards` flipped for the second (as TF.js and Keras 2 do; Keras 3 sets it to
- * true, and so refuses a layer that reads backwards already). With `returnSequences`, the
+ * directions are `forward_<name>` and `backward_<name>` (with a `backwardLayer`, which keeps its
+ * own name, a name that starts with `forward_` is kept as it is: Keras 3 writes `forward_lstm` and
+ * `backward_lstm` so; TF.js always prefixes), fresh copies of the layer made from its config,
+ * with `goBackwards` flipped for the second (as TF.js and Keras 2 do; Keras 3 sets it to true,
+ * and so refuses a layer that reads backwards already). A `backwardLayer` of other units is
+ * concatenated with 'concat' (as Keras) and fails with the other merges. With `returnSequences`, the
  * backward output is put back in time order before the merge, and both directions output zeros
  * at masked steps (Keras 3 forces their `zeroOutputForMask`). A mask reaches both directions, and
  * is passed on with `returnSequences`. Weights: the forward layer's, then the backward layer's,
@@ -77,8 +80,10 @@ export class Bidirectional extends Wrapper {
     const template = layerFromSpec(layer, this.name, 'layer');
     const forward = this.direction(template, 'layer');
     this.layerName = template.name;
-    this.forwardLayer = directionCopy(template, { name: `forward_${template.name}` }, forward.returnSequences);
     this.customBackward = backwardLayer !== undefined && backwardLayer !== null;
+    // Keras 3 files (which always hold backwardLayer) name the layer forward_lstm already; TF.js's (which never do) prefix it again.
+    const forwardName = this.customBackward && template.name.startsWith('forward_') ? template.name : `forward_${template.name}`;
+    this.forwardLayer = directionCopy(template, { name: forwardName }, forward.returnSequences);
     const backwardTemplate = this.customBackward ? layerFromSpec(backwardLayer!, this.name, 'backwardLayer') : template;
     const backward = this.customBackward ? this.direction(backwardTemplate, 'backwardLayer') : { ...forward, goBackwards: !forward.goBackwards };
     if (backward.goBackwards === forward.goBackwards || backward.returnSequences !== forward.returnSequences) {
@@ -111,10 +116,21 @@ export class Bidirectional extends Wrapper {
     return { returnSequences: config.returnSequences === true, goBackwards: config.goBackwards === true };
   }
 
+  /**
+   * The forward output's shape, its last axis the two directions' units together ('concat') or
+   * those of each ('sum', 'mul', 'ave': a backwardLayer of other units fails, as Keras's merge does).
+   */
   override computeOutputShape(inputShape: Shape): Shape {
-    const shape = this.report(() => this.forwardLayer.computeOutputShape(inputShape));
+    const [shape, other] = this.report(() => [this.forwardLayer.computeOutputShape(inputShape), this.backwardLayer.computeOutputShape(inputShape)]);
     const last = shape.length - 1;
-    return this.mergeMode === 'concat' ? [...shape.slice(0, last), 2 * shape[last]] : shape;
+    if (this.mergeMode === 'concat') return [...shape.slice(0, last), shape[last] + other[last]];
+    if (other[last] !== shape[last]) {
+      throw new LayerwiseError(
+        `${this.name}: mergeMode '${this.mergeMode}' adds or multiplies the two directions' outputs, but ${this.forwardLayer.name} has ` +
+          `${shape[last]} units where ${this.backwardLayer.name} has ${other[last]}. Give backwardLayer the same units, or use mergeMode 'concat'.`,
+      );
+    }
+    return shape;
   }
 
   override build(inputShape: Shape): void {
@@ -142,9 +158,9 @@ export class Bidirectional extends Wrapper {
     const backward = this.report(() => this.backwardLayer.forward(x, training, mask));
     const steps = this.returnSequences ? x.shape[1] : 1;
     this.last = { forward, backward, steps };
-    const units = forward.shape[forward.shape.length - 1];
-    const y = this.buffer('y', [...forward.shape.slice(0, -1), this.mergeMode === 'concat' ? 2 * units : units]);
-    mergeRows(this.mergeMode, forward.data, backward.data, y.data, units, steps);
+    const widths = unitsOf(forward, backward);
+    const y = this.buffer('y', [...forward.shape.slice(0, -1), this.mergeMode === 'concat' ? widths[0] + widths[1] : widths[0]]);
+    mergeRows(this.mergeMode, forward.data, backward.data, y.data, widths, steps);
     return y;
   }
 
@@ -152,7 +168,7 @@ export class Bidirectional extends Wrapper {
     const { forward, backward, steps } = this.requireForward(this.last);
     const dForward = this.buffer('dForward', forward.shape);
     const dBackward = this.buffer('dBackward', backward.shape);
-    splitRows(this.mergeMode, dy.data, forward.data, backward.data, dForward.data, dBackward.data, forward.shape[forward.shape.length - 1], steps);
+    splitRows(this.mergeMode, dy.data, forward.data, backward.data, dForward.data, dBackward.data, unitsOf(forward, backward), steps);
     const dxForward = this.forwardLayer.backward(dForward, inputGradient);
     const dxBackward = this.backwardLayer.backward(dBackward, inputGradient);
     if (!inputGradient) return dxForward;
@@ -203,15 +219,24 @@ function pairedRow(r: number, steps: number): number {
   return r - t + (steps - 1 - t);
 }
 
-/** y = merge(forward, backward flipped in time), row by row of `units` values. */
-function mergeRows(mode: MergeMode, f: Float32Array, b: Float32Array, y: Float32Array, units: number, steps: number): void {
+/** The units of the two directions' outputs (their last axes), as [forward, backward]. */
+function unitsOf(forward: Tensor, backward: Tensor): [number, number] {
+  return [forward.shape[forward.shape.length - 1], backward.shape[backward.shape.length - 1]];
+}
+
+/**
+ * y = merge(forward, backward flipped in time), row by row: rows of `units` values ([forward,
+ * backward], the same but for 'concat', whose rows hold both side by side).
+ */
+function mergeRows(mode: MergeMode, f: Float32Array, b: Float32Array, y: Float32Array, [units, backUnits]: [number, number], steps: number): void {
   const rows = f.length / units;
   for (let r = 0; r < rows; r++) {
     const fo = r * units;
-    const bo = pairedRow(r, steps) * units;
+    const bo = pairedRow(r, steps) * backUnits;
     if (mode === 'concat') {
-      y.set(f.subarray(fo, fo + units), 2 * fo);
-      y.set(b.subarray(bo, bo + units), 2 * fo + units);
+      const yo = r * (units + backUnits);
+      for (let j = 0; j < units; j++) y[yo + j] = f[fo + j];
+      for (let j = 0; j < backUnits; j++) y[yo + units + j] = b[bo + j];
       continue;
     }
     for (let j = 0; j < units; j++) {
@@ -223,14 +248,15 @@ function mergeRows(mode: MergeMode, f: Float32Array, b: Float32Array, y: Float32
 }
 
 /** The gradients of the two outputs from the merged output's, `dy`: the transpose of `mergeRows`. */
-function splitRows(mode: MergeMode, dy: Float32Array, f: Float32Array, b: Float32Array, df: Float32Array, db: Float32Array, units: number, steps: number): void {
+function splitRows(mode: MergeMode, dy: Float32Array, f: Float32Array, b: Float32Array, df: Float32Array, db: Float32Array, [units, backUnits]: [number, number], steps: number): void {
   const rows = f.length / units;
   for (let r = 0; r < rows; r++) {
     const fo = r * units;
-    const bo = pairedRow(r, steps) * units;
+    const bo = pairedRow(r, steps) * backUnits;
     if (mode === 'concat') {
-      df.set(dy.subarray(2 * fo, 2 * fo + units), fo);
-      db.set(dy.subarray(2 * fo + units, 2 * fo + 2 * units), bo);
+      const yo = r * (units + backUnits);
+      for (let j = 0; j < units; j++) df[fo + j] = dy[yo + j];
+      for (let j = 0; j < backUnits; j++) db[bo + j] = dy[yo + units + j];
       continue;
     }
     for (let j = 0; j < units; j++) {

@@ -124,7 +124,8 @@ export class Embedding extends Layer {
     const d = this.outputDim;
     const y = this.buffer('y', [...x.shape, d]);
     const ids = x.data;
-    for (let i = 0; i < ids.length; i++) y.data.set(table.subarray(ids[i] * d, ids[i] * d + d), i * d);
+    const out = y.data;
+    for (let i = 0, at = 0; i < ids.length; i++) for (let j = ids[i] * d, end = j + d; j < end; j++, at++) out[at] = table[j];
     this.ids = x;
     return y;
   }

@@ -27,8 +27,8 @@ export interface KernelLayerOptions extends LayerOptions {
   /** A penalty on the bias. Default none. */
   biasRegularizer?: RegularizerSpec | null;
   /**
-   * A penalty on the layer's output, summed over the batch (Keras 3 does not divide it by the batch
-   * size). Default none. TF.js 4.22 cannot build it: files keep it in layerwise's metadata.
+   * A penalty on the layer's output, summed over the batch (as Keras up to 3.13; Keras 3.14 divides
+   * it by the batch size). Default none. TF.js 4.22 cannot build it: files keep it in layerwise's metadata.
    */
   activityRegularizer?: RegularizerSpec | null;
   /** A projection of the kernel after each optimizer step: `'nonNeg'`, `constraints.maxNorm({ maxValue: 2 })`. Default none. */

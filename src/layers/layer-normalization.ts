@@ -3,6 +3,7 @@ import { formatShape, sizeOf, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
 import { optional, type OptionSpecs } from './options';
+import { checkBuiltSample } from './permute';
 
 export interface LayerNormalizationOptions extends LayerOptions {
   /**
@@ -106,8 +107,10 @@ export class LayerNormalization extends Layer {
 
   /**
    * The normalized axes of a per-sample shape, 0-based without the batch axis, in the order given:
-   * gamma and beta have their sizes in that order (as Keras), and their values laid out in the
-   * order of the axes in the input (Keras reshapes them so).
+   * gamma and beta have their sizes in that order (as TF.js 4.22 and Keras up to 3.13; Keras 3.14
+   * sorts the axes first, which gives the same for axes listed in increasing order, as Keras 3.14
+   * writes them in its files), and their values laid out in the order of the axes in the input
+   * (Keras reshapes them so).
    */
   private axes(inputShape: Shape): number[] {
     const rank = inputShape.length + 1;
@@ -148,6 +151,7 @@ export class LayerNormalization extends Layer {
 
   forward(x: Tensor, _training = false): Tensor {
     const layout = this.requireBuilt(this.layout);
+    checkBuiltSample(this, x);
     const { group, param, groups, size } = layout;
     const perSample = group.length;
     const samples = x.size / perSample;

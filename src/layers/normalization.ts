@@ -2,6 +2,7 @@ import { firstNonFinite, formatShape, sizeOf, toTensor, type Shape, type Tensor,
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions, type Param } from './layer';
 import { optional, type OptionSpecs } from './options';
+import { checkBuiltSample } from './permute';
 
 /** Keras's `backend.epsilon()`: the smallest standard deviation the layer divides by. */
 const EPSILON = 1e-7;
@@ -170,6 +171,20 @@ export class Normalization extends Layer {
     this.adaptVariance!.value.data.set(variance);
   }
 
+  /** Checks weights for `setWeights` (and loading) as every layer does, and that no variance is negative (its square root would be NaN). */
+  override checkWeights(weights: readonly Tensor[]): Tensor[] {
+    const checked = super.checkWeights(weights);
+    const variance = checked[1]?.data ?? new Float32Array(0);
+    const bad = variance.findIndex((v) => v < 0);
+    if (bad >= 0) {
+      throw new LayerwiseError(
+        `${this.name}: weight 1 (${this.name}/variance) holds ${variance[bad]} at index ${bad}, but a variance is never negative. ` +
+          `The layer was not changed; give variances ≥ 0 (or call adapt on the data).`,
+      );
+    }
+    return checked;
+  }
+
   /** The mean and variance in use, one per feature. */
   private statistics(): { mean: Float32Array; variance: Float32Array } {
     if (this.adaptMean) return { mean: this.adaptMean.value.data, variance: this.adaptVariance!.value.data };
@@ -178,6 +193,7 @@ export class Normalization extends Layer {
 
   forward(x: Tensor, _training = false): Tensor {
     const { features, inner } = this.requireBuilt(this.layout);
+    checkBuiltSample(this, x);
     const { mean, variance } = this.statistics();
     const scale = this.buffer('scale', [features]).data;
     for (let k = 0; k < features; k++) scale[k] = Math.max(Math.sqrt(variance[k]), EPSILON);

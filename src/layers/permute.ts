@@ -1,4 +1,4 @@
-import { formatShape, shapesEqual, sizeOf, type Shape, type Tensor } from '../tensor/tensor';
+import { formatShape, sizeOf, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { Layer, type LayerConfig, type LayerOptions } from './layer';
 import { required, type OptionSpecs } from './options';
@@ -56,6 +56,21 @@ class Transposition {
   }
 }
 
+/**
+ * Throws, naming `layer`, unless the samples of `x` have the shape the layer was built for: for the
+ * layers whose forward pass is laid out for that shape once, in `build` (a batch of another shape
+ * would be read out of place, silently).
+ */
+export function checkBuiltSample(layer: Layer, x: Tensor): void {
+  const built = layer.buildShape!;
+  if (x.shape.length !== built.length + 1 || built.some((d, axis) => d !== x.shape[axis + 1])) {
+    throw new LayerwiseError(
+      `${layer.name}: was built for samples of shape ${formatShape(built)}, but received a batch of shape [${x.shape.join(', ')}]. ` +
+        `A layer takes the sample shape it was built for; create another layer for another shape.`,
+    );
+  }
+}
+
 /** Reorders the axes of each sample, as Keras's `Permute(dims)`: [batch, a, b] with dims [2, 1] → [batch, b, a]. */
 export class Permute extends Layer {
   static override readonly className = 'Permute';
@@ -108,9 +123,7 @@ export class Permute extends Layer {
 
   forward(x: Tensor, _training = false): Tensor {
     const plan = this.requireBuilt(this.forwardPlan);
-    if (!shapesEqual(x.shape.slice(1), this.buildShape!)) {
-      throw new LayerwiseError(`${this.name}: was built for samples of shape ${formatShape(this.buildShape!)}, but received a batch of shape [${x.shape.join(', ')}].`);
-    }
+    checkBuiltSample(this, x);
     const y = this.buffer('y', [x.shape[0], ...this.computeOutputShape(this.buildShape!)]);
     plan.apply(x.data, y.data, x.shape[0]);
     this.inputBatchShape = x.shape;

@@ -1,6 +1,7 @@
 import type { Shape, Tensor } from '../tensor/tensor';
 import { Layer, type LayerConfig, type LayerOptions } from './layer';
 import { choice, optional, type OptionSpecs } from './options';
+import { checkBuiltSample } from './permute';
 import { sizeOption, splitSpatial, type Rank } from './spatial';
 
 /** How an upsampling layer computes the new values. */
@@ -39,26 +40,24 @@ export function axisTaps(n: number, factor: number, interpolation: Interpolation
 }
 
 /** Images [n, h, w, c] resampled at the taps of rows and columns into y [n, rows, cols, c] (y is overwritten). */
-export function resample2d(x: Float32Array, [n, h, w, c]: readonly number[], rows: AxisTaps, cols: AxisTaps, y: Float32Array): void {
+export function resample2d(x: Float32Array, shape: readonly number[], rows: AxisTaps, cols: AxisTaps, y: Float32Array): void {
   y.fill(0);
-  eachTap(n, h, w, c, rows, cols, (from, to, f) => {
-    for (let k = 0; k < c; k++) y[to + k] += f * x[from + k];
-  });
+  eachTap(x, y, shape, rows, cols, false);
 }
 
 /** The adjoint of resample2d: dx [n, h, w, c] from dy [n, rows, cols, c] (dx is overwritten). */
-export function resample2dBackward(dy: Float32Array, [n, h, w, c]: readonly number[], rows: AxisTaps, cols: AxisTaps, dx: Float32Array): void {
+export function resample2dBackward(dy: Float32Array, shape: readonly number[], rows: AxisTaps, cols: AxisTaps, dx: Float32Array): void {
   dx.fill(0);
-  eachTap(n, h, w, c, rows, cols, (from, to, f) => {
-    for (let k = 0; k < c; k++) dx[from + k] += f * dy[to + k];
-  });
+  eachTap(dy, dx, shape, rows, cols, true);
 }
 
 /**
- * Calls `visit(from, to, factor)` for each output pixel (offset `to`) and each input pixel it reads
- * (offset `from`) with a nonzero factor: one for 'nearest', up to four for 'bilinear'.
+ * For each output pixel of images [n, h, w, c] resampled at the taps, and each input pixel it
+ * reads with a nonzero factor (one for 'nearest', up to four for 'bilinear'): adds factor · the
+ * input pixel's `c` values into the output pixel's (`adjoint` false: `src` is the input, `dst` the
+ * output), or factor · the output pixel's into the input pixel's (`adjoint`: the gradient).
  */
-function eachTap(n: number, h: number, w: number, c: number, rows: AxisTaps, cols: AxisTaps, visit: (from: number, to: number, f: number) => void): void {
+function eachTap(src: Float32Array, dst: Float32Array, [n, h, w, c]: readonly number[], rows: AxisTaps, cols: AxisTaps, adjoint: boolean): void {
   const outH = rows.lo.length;
   const outW = cols.lo.length;
   for (let b = 0; b < n; b++) {
@@ -72,13 +71,19 @@ function eachTap(n: number, h: number, w: number, c: number, rows: AxisTaps, col
         const c0 = cols.lo[j];
         const c1 = cols.hi[j];
         const f00 = (1 - wr) * (1 - wc);
-        if (f00 !== 0) visit((r0 + c0) * c, to, f00);
-        if (wc !== 0) visit((r0 + c1) * c, to, (1 - wr) * wc);
-        if (wr !== 0) visit((r1 + c0) * c, to, wr * (1 - wc));
-        if (wr !== 0 && wc !== 0) visit((r1 + c1) * c, to, wr * wc);
+        if (f00 !== 0) addPixel(src, dst, (r0 + c0) * c, to, f00, c, adjoint);
+        if (wc !== 0) addPixel(src, dst, (r0 + c1) * c, to, (1 - wr) * wc, c, adjoint);
+        if (wr !== 0) addPixel(src, dst, (r1 + c0) * c, to, wr * (1 - wc), c, adjoint);
+        if (wr !== 0 && wc !== 0) addPixel(src, dst, (r1 + c1) * c, to, wr * wc, c, adjoint);
       }
     }
   }
+}
+
+/** dst[to..] += f · src[from..] over `c` values (`adjoint`: dst[from..] += f · src[to..]). */
+function addPixel(src: Float32Array, dst: Float32Array, from: number, to: number, f: number, c: number, adjoint: boolean): void {
+  if (adjoint) for (let k = 0; k < c; k++) dst[from + k] += f * src[to + k];
+  else for (let k = 0; k < c; k++) dst[to + k] += f * src[from + k];
 }
 
 /**
@@ -113,6 +118,7 @@ export abstract class UpSampling extends Layer {
 
   forward(x: Tensor, _training = false): Tensor {
     const { rows, cols } = this.requireBuilt(this.taps);
+    checkBuiltSample(this, x);
     this.inputBatchShape = x.shape;
     const y = this.buffer('y', [x.shape[0], ...this.computeOutputShape(x.shape.slice(1))]);
     resample2d(x.data, this.images(x.shape), rows, cols, y.data);

@@ -60,6 +60,13 @@ export function layerFromSpec(spec: WrappedLayerSpec, where: string, option: str
 }
 
 /**
+ * The built wrapper using each held layer. A layer keeps from its forward pass what its backward
+ * pass reads, so one instance serves one place: a second wrapper building it would overwrite that
+ * state between the first's forward and backward passes (silently wrong gradients).
+ */
+const users = new WeakMap<Layer, Layer>();
+
+/**
  * The base of the layers that hold other layers (Keras's `Wrapper`): Bidirectional and
  * TimeDistributed. It owns what holding means, so that the subclasses only compute:
  * - `trainable` follows Keras: setting the wrapper's sets the held layers';
@@ -94,12 +101,26 @@ export abstract class Wrapper extends Layer {
   /** The file name of a held layer's weight (without the wrapper's name): `forward_lstm_1/kernel`, or `kernel`. */
   protected abstract weightName(layer: Layer, param: Param): string;
 
-  /** Builds the held layers for their input shapes (checked first, so that a failed build adds no weights), then the wrapper. */
+  /**
+   * Builds the held layers for their input shapes (checked first, so that a failed build adds no
+   * weights), then the wrapper. A layer another built wrapper uses already fails.
+   */
   protected buildHeld(inputShape: Shape, layers: readonly [Layer, Shape][]): void {
     if (!this.built) {
-      this.report(() => layers.forEach(([layer, shape]) => layer.computeOutputShape(shape)));
+      for (const [layer] of layers) {
+        const user = users.get(layer);
+        if (user && user !== this) {
+          throw new LayerwiseError(
+            `${this.name}: ${layer.name} is used by ${user.name} already, and a layer instance serves one place only (its forward pass ` +
+              `keeps what its backward pass reads). Wrap a new layer: new ${layer.className}(...) with the same options.`,
+          );
+        }
+      }
+      // The wrapper's output shape (and its size) asks every held layer for its own, and checks how they combine.
+      this.report(() => this.checkOutputSize(inputShape));
       this.report(() => layers.forEach(([layer, shape]) => layer.build(shape)));
       this.wrapped = layers.flatMap(([layer]) => layer.params().map((p) => this.wrap(layer, p)));
+      for (const [layer] of layers) users.set(layer, this);
     }
     super.build(inputShape);
   }
@@ -121,7 +142,7 @@ export abstract class Wrapper extends Layer {
     try {
       return f();
     } catch (error) {
-      if (error instanceof LayerwiseError && !error.message.startsWith(`${this.name}:`)) {
+      if (error instanceof LayerwiseError && !error.message.startsWith(`${this.name}:`) && !error.message.startsWith(`${this.name} (`)) {
         throw new LayerwiseError(`${this.name} (${this.className}): ${error.message}`);
       }
       throw error;

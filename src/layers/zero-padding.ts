@@ -73,8 +73,8 @@ export abstract class BorderLayer extends Layer {
   }
 
   forward(x: Tensor, _training = false): Tensor {
-    this.inputBatchShape = x.shape;
     const outShape = [x.shape[0], ...this.computeOutputShape(x.shape.slice(1))];
+    this.inputBatchShape = x.shape;
     const y = this.buffer('y', outShape);
     if (this.crops) crop2d(x.data, this.images(outShape), this.pads, y.data);
     else pad2d(x.data, this.images(x.shape), this.pads, y.data);
