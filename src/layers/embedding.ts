@@ -153,8 +153,7 @@ export class Embedding extends Layer {
   }
 
   override regularizationLoss(accumulateGrad: boolean): number {
-    if (!this.regularizer || !this.embeddings) return 0;
-    return this.regularizer.apply(this.embeddings.value.data, accumulateGrad ? this.embeddings.grad.data : undefined);
+    return this.weightPenalty(this.embeddings, this.regularizer, accumulateGrad);
   }
 
   override applyConstraints(): void {

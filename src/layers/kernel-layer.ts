@@ -104,9 +104,7 @@ export abstract class KernelLayer extends Layer {
   }
 
   override regularizationLoss(accumulateGrad: boolean): number {
-    let penalty = 0;
-    if (this.kernelRegularizer && this.kernel) penalty += this.kernelRegularizer.apply(this.kernel.value.data, accumulateGrad ? this.kernel.grad.data : undefined);
-    if (this.biasRegularizer && this.bias) penalty += this.biasRegularizer.apply(this.bias.value.data, accumulateGrad ? this.bias.grad.data : undefined);
+    let penalty = this.weightPenalty(this.kernel, this.kernelRegularizer, accumulateGrad) + this.weightPenalty(this.bias, this.biasRegularizer, accumulateGrad);
     if (this.activityRegularizer && this.lastOutput) {
       const g = accumulateGrad ? this.buffer('dActivity', this.lastOutput.shape) : undefined;
       g?.data.fill(0);

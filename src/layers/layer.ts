@@ -1,4 +1,5 @@
 import { getInitializer, type InitializerSpec } from '../initializers';
+import type { Regularizer } from '../regularizers';
 import { BufferCache } from '../tensor/buffers';
 import { rngFor, type Rng } from '../tensor/random';
 import { clone, compact, firstNonFinite, formatShape, shapesEqual, sizeOf, zeros, type Shape, type Tensor } from '../tensor/tensor';
@@ -298,6 +299,16 @@ export abstract class Layer {
    */
   regularizationLoss(_accumulateGrad: boolean): number {
     return 0;
+  }
+
+  /**
+   * The penalty of `regularizer` on one weight, its gradient added to the weight's with
+   * `accumulateGrad`: 0 for a weight that is frozen now, as Keras 3 regularizes only the trainable
+   * weights (a frozen layer adds nothing to the loss). The subclasses' `regularizationLoss` sums these.
+   */
+  protected weightPenalty(param: Param | undefined, regularizer: Regularizer | undefined, accumulateGrad: boolean): number {
+    if (!param || !regularizer || !param.trainable) return 0;
+    return regularizer.apply(param.value.data, accumulateGrad ? param.grad.data : undefined);
   }
 
   /** Projects the weights onto their constraints (kernelConstraint, biasConstraint); `fit` calls it after each optimizer step. */

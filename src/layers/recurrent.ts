@@ -302,12 +302,7 @@ export abstract class Recurrent extends Layer {
   }
 
   override regularizationLoss(accumulateGrad: boolean): number {
-    let penalty = 0;
-    this.weightList().forEach((w, i) => {
-      const regularizer = this.regularizers[i];
-      if (w && regularizer) penalty += regularizer.apply(w.value.data, accumulateGrad ? w.grad.data : undefined);
-    });
-    return penalty;
+    return this.weightList().reduce((sum, w, i) => sum + this.weightPenalty(w, this.regularizers[i], accumulateGrad), 0);
   }
 
   override applyConstraints(): void {

@@ -121,9 +121,7 @@ export class SeparableConv2D extends WindowConv {
   }
 
   override regularizationLoss(accumulateGrad: boolean): number {
-    const d = this.depthwise;
-    const own = this.depthwiseRegularizer && d ? this.depthwiseRegularizer.apply(d.value.data, accumulateGrad ? d.grad.data : undefined) : 0;
-    return own + super.regularizationLoss(accumulateGrad);
+    return this.weightPenalty(this.depthwise, this.depthwiseRegularizer, accumulateGrad) + super.regularizationLoss(accumulateGrad);
   }
 
   override applyConstraints(): void {

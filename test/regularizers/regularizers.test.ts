@@ -12,8 +12,10 @@ import {
   Conv1D,
   Conv2D,
   Dense,
+  Embedding,
   Flatten,
   loadModel,
+  LSTM,
   randomUniform,
   regularizers,
   Rng,
@@ -375,5 +377,28 @@ describe('activityRegularizer', () => {
     const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     expect(loaded.layers[0].getConfig().activityRegularizer ?? null).toBeNull();
     loaded.dispose();
+  });
+});
+
+describe('frozen weights are not regularized (Keras 3 sums the penalties of the trainable weights only)', () => {
+  it('a frozen Dense, Embedding and LSTM add nothing to the loss and no gradient; unfrozen, they do', () => {
+    const x = [[1, 2, 0], [3, 1, 2]];
+    const model = new Sequential({
+      layers: [
+        new Embedding({ inputDim: 4, outputDim: 2, embeddingsRegularizer: 'l2', inputShape: [3] }),
+        new LSTM({ units: 2, kernelRegularizer: 'l2', recurrentRegularizer: 'l1' }),
+        new Dense({ units: 1, kernelRegularizer: regularizers.l2({ l2: 0.5 }), biasRegularizer: 'l1' }),
+      ],
+    });
+    model.compile({ optimizer: 'sgd', loss: 'mse' });
+    const y = [[0], [1]];
+    const plain = model.testOnBatch(x, y) as number;
+    const penalty = () => model.layers.reduce((sum, layer) => sum + layer.regularizationLoss(false), 0);
+    expect(penalty()).toBeGreaterThan(0);
+    for (const layer of model.layers) layer.trainable = false;
+    expect(penalty()).toBe(0);
+    expect(model.trainOnBatch(x, y)).toBeCloseTo(plain, 6);
+    for (const layer of model.layers) layer.trainable = true;
+    expect(penalty()).toBeGreaterThan(0);
   });
 });
