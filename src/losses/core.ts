@@ -29,8 +29,9 @@ export interface Loss {
   checkLabels(predShape: Shape, labelShape: Shape, where: string): void;
   /**
    * The mean loss of a batch; writes dLoss/dPrediction into `grad` when given. With `sampleWeight`
-   * (one a sample), each sample's loss is multiplied by its weight and the sum is still divided by
-   * the count (rows, or elements), not by the weights' sum: Keras 3's `sum_over_batch_size`.
+   * (one a sample, or one a position of the leading axes: a sample's step, which is how a mask
+   * weighs the loss), each loss is multiplied by its weight and the sum is still divided by the
+   * count (rows, or elements), not by the weights' sum: Keras 3's `sum_over_batch_size`.
    */
   compute(pred: Float32Array, labels: Float32Array, predShape: Shape, grad?: Float32Array, sampleWeight?: Float32Array): number;
   /** The same loss read from the input of `activation`, when it can fuse with it (softmax, sigmoid). */
@@ -127,11 +128,12 @@ export function elementLoss(
     const map = mapLabels?.(labels);
     let sum = 0;
     const scale = 1 / pred.length;
-    const perSample = pred.length / shape[0];
+    // The values each weight covers: a sample's, or a step's.
+    const perWeight = sampleWeight ? pred.length / sampleWeight.length : 1;
     for (let i = 0; i < pred.length; i++) {
       const y = map ? map(labels[i]) : labels[i];
       if (sampleWeight) {
-        const w = sampleWeight[Math.floor(i / perSample)];
+        const w = sampleWeight[Math.floor(i / perWeight)];
         sum += w * value(pred[i], y);
         if (grad) grad[i] = scale * w * derivative(pred[i], y);
         continue;
@@ -157,13 +159,13 @@ export function rowLoss(parts: LossParts, row: RowFn, axis = -1): Loss {
   return lossOf(parts, (pred, labels, predShape, grad, sampleWeight) => {
     const { rows, width, inner } = rowsOf(predShape, axis);
     const scale = 1 / rows;
-    // Rows run sample by sample: a sample's rows are consecutive.
-    const perSample = rows / predShape[0];
+    // Rows run sample by sample, step by step: the rows a weight covers (a sample's, or a step's) are consecutive.
+    const perWeight = sampleWeight ? rows / sampleWeight.length : 1;
     let total = 0;
     for (let r = 0; r < rows; r++) {
       const at = Math.floor(r / inner) * width * inner + (r % inner);
       if (sampleWeight) {
-        const w = sampleWeight[Math.floor(r / perSample)];
+        const w = sampleWeight[Math.floor(r / perWeight)];
         total += w * row(pred, labels, at, width, inner, grad, scale * w);
       } else total += row(pred, labels, at, width, inner, grad, scale);
     }

@@ -124,8 +124,11 @@ function firstTrainableLayer(model: Sequential): number {
   return index < 0 ? model.layers.length : index;
 }
 
-/** The model's output for `x`; each layer's mask (an Embedding's with `maskZero`) goes to the next. */
-function forward(model: Sequential, x: Tensor, training: boolean): Tensor {
+/**
+ * The model's output for `x`, and the mask of that output when the last layer passes one on; each
+ * layer's mask (an Embedding's with `maskZero`) goes to the next.
+ */
+function forwardMasked(model: Sequential, x: Tensor, training: boolean): { out: Tensor; mask?: Tensor } {
   let out = x;
   let mask: Tensor | undefined;
   for (const layer of model.layers) {
@@ -133,7 +136,29 @@ function forward(model: Sequential, x: Tensor, training: boolean): Tensor {
     mask = layer.computeMask(out, mask);
     out = next;
   }
-  return out;
+  return { out, mask };
+}
+
+function forward(model: Sequential, x: Tensor, training: boolean): Tensor {
+  return forwardMasked(model, x, training).out;
+}
+
+/**
+ * The loss's weights when the output carries a mask [batch, steps] (a sequence output after an
+ * Embedding with `maskZero`): one a step, the sample's weight (1 without) times the mask, scaled
+ * by total / valid steps, so that the loss is the mean over the real steps, as Keras 3's
+ * `apply_mask` makes it; padded steps add nothing. Without a mask, or when the output has no steps
+ * axis the mask matches, the sample weights as they are.
+ */
+function maskedWeights(out: Tensor, mask: Tensor | undefined, weights: Float32Array | undefined, cache: BufferCache): Float32Array | undefined {
+  if (!mask || out.shape.length < 3 || mask.shape.length !== 2 || mask.shape[0] !== out.shape[0] || mask.shape[1] !== out.shape[1]) return weights;
+  let valid = 0;
+  for (let i = 0; i < mask.size; i++) valid += mask.data[i];
+  const scale = valid > 0 ? mask.size / valid : 0;
+  const steps = mask.shape[1];
+  const w = cache.get('maskWeights', mask.shape).data;
+  for (let i = 0; i < mask.size; i++) w[i] = mask.data[i] * scale * (weights ? weights[Math.floor(i / steps)] : 1);
+  return w;
 }
 
 /**
@@ -469,8 +494,8 @@ function makeStepper(model: Sequential, head: LossHead, optimizer: Optimizer, gu
 function trainStep(s: Stepper, states: Accumulator[], xb: Tensor, yb: Tensor, wb?: Float32Array): { logs: Logs; stepped: boolean } {
   const { model, head } = s;
   for (const p of s.params) p.grad.data.fill(0);
-  const out = forward(model, xb, true);
-  const { logs, dOut } = scores(head, states, out, yb, s.buffers, wb);
+  const { out, mask } = forwardMasked(model, xb, true);
+  const { logs, dOut } = scores(head, states, out, yb, s.buffers, maskedWeights(out, mask, wb, s.buffers));
   // Weight regularizers: their penalty joins the loss fit reports (as Keras and TF.js), their gradient the weights'.
   for (const layer of model.layers) logs.loss += layer.regularizationLoss(true);
   if (!Number.isFinite(logs.loss)) return { logs, stepped: false };
@@ -578,11 +603,12 @@ function divergence(model: Sequential, epoch: number, step: number, what: string
 /** The loss and metrics over `x`, `y`; `states` (one a metric) are reset first. */
 function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], x: Tensor, y: Tensor, batchSize: number, prefix = '', weights?: Float32Array): Logs {
   const averages = new Averages();
+  const cache = new BufferCache();
   for (const state of states) state.reset();
   for (let start = 0; start < x.shape[0]; start += batchSize) {
     const end = Math.min(x.shape[0], start + batchSize);
-    const out = forward(model, rows(x, start, end), false);
-    averages.add(scores(head, states, out, rows(y, start, end), undefined, weights?.subarray(start, end)).logs, end - start);
+    const { out, mask } = forwardMasked(model, rows(x, start, end), false);
+    averages.add(scores(head, states, out, rows(y, start, end), undefined, maskedWeights(out, mask, weights?.subarray(start, end), cache)).logs, end - start);
   }
   return metricLogs(metrics, states, averages.means(prefix), prefix);
 }
@@ -669,8 +695,8 @@ export function trainOnBatchModel(model: Sequential, xIn: TensorLike, yIn: Tenso
 /** The loss and metrics of one batch in inference mode, weights unchanged. */
 export function testOnBatchModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: OnBatchOptions): number | Logs {
   const { x, y, weights, metrics, states, head, returnDict } = prepareBatch(model, 'testOnBatch', xIn, yIn, options);
-  const out = forward(model, x, false);
-  const { logs } = scores(head, states, out, y, undefined, weights);
+  const { out, mask } = forwardMasked(model, x, false);
+  const { logs } = scores(head, states, out, y, undefined, maskedWeights(out, mask, weights, new BufferCache()));
   return batchResult(metricLogs(metrics, states, logs), metrics, returnDict);
 }
 
@@ -884,12 +910,13 @@ async function validate(model: Sequential, head: LossHead, metrics: Metric[], st
 
 async function evaluateIterator(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], it: AnyIterator, loss: Loss, where: string, prefix = ''): Promise<Logs> {
   const averages = new Averages();
+  const cache = new BufferCache();
   for (const state of states) state.reset();
   for (let step = 0; ; step++) {
     const batch = await nextBatch(model, loss, it, `${where}: batch ${step + 1}`);
     if (!batch) break;
-    const out = forward(model, batch[0], false);
-    averages.add(scores(head, states, out, batch[1]).logs, batch[0].shape[0]);
+    const { out, mask } = forwardMasked(model, batch[0], false);
+    averages.add(scores(head, states, out, batch[1], undefined, maskedWeights(out, mask, undefined, cache)).logs, batch[0].shape[0]);
   }
   return metricLogs(metrics, states, averages.means(prefix), prefix);
 }
