@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import {
   AveragePooling1D,
   AveragePooling2D,
+  Dense,
+  Embedding,
   GlobalAveragePooling1D,
   GlobalMaxPooling1D,
   MaxPooling1D,
@@ -229,5 +231,38 @@ describe('1-D pooling options and errors', () => {
     for (const layer of [buildLayer(pool(MaxPooling1D), [2, 1]), buildLayer((s) => new GlobalAveragePooling1D({ inputShape: s }), [2, 1])]) {
       expect(() => layer.backward(t([1], [1, 1, 1]))).toThrow(new RegExp(`^${layer.name}: backward was called before forward`));
     }
+  });
+});
+
+describe('GlobalAveragePooling1D with a mask (Keras 3: the mean over the real steps)', () => {
+  it('averages the unmasked steps only, its gradient reaches those steps only, the mask ends here; all-padding rows give 0', () => {
+    const layer = new GlobalAveragePooling1D();
+    layer.build([4, 2]);
+    const x = tensor(Float32Array.from([1, 2, 3, 4, 5, 6, 7, 8, /* second sample */ 10, 20, 30, 40, 50, 60, 70, 80, /* third */ 1, 1, 1, 1, 1, 1, 1, 1]), [3, 4, 2]);
+    const mask = tensor(Float32Array.from([1, 1, 0, 0, 1, 0, 1, 1, 0, 0, 0, 0]), [3, 4]);
+    const y = layer.forward(x, false, mask);
+    // float64 reference: Σ m·x / Σ m per sample and channel.
+    expect(Array.from(y.data)).toEqual([2, 3, (10 + 50 + 70) / 3, (20 + 60 + 80) / 3, 0, 0].map(Math.fround));
+    expect(layer.computeMask(x, mask)).toBeUndefined();
+    const dx = layer.backward(tensor(Float32Array.from([1, 2, 3, 6, 5, 5]), [3, 2]));
+    expect(Array.from(dx.data)).toEqual([0.5, 1, 0.5, 1, 0, 0, 0, 0, 1, 2, 0, 0, 1, 2, 1, 2, 0, 0, 0, 0, 0, 0, 0, 0]);
+    // Without a mask it is the plain mean again.
+    expect(Array.from(layer.forward(x, false).data.subarray(0, 2))).toEqual([4, 5]);
+  });
+
+  it('Embedding(maskZero) → GlobalAveragePooling1D → Dense trains and predicts the same whatever the padding length', async () => {
+    const make = (steps: number) =>
+      new Sequential({
+        layers: [new Embedding({ inputDim: 6, outputDim: 3, maskZero: true, inputShape: [steps] }), new GlobalAveragePooling1D(), new Dense({ units: 1, activation: 'sigmoid', seed: 5 })],
+      });
+    const short = make(3);
+    short.compile({ optimizer: 'adam', loss: 'binaryCrossentropy' });
+    const x = [[1, 2, 0], [3, 4, 5], [5, 0, 0], [2, 2, 1]];
+    const history = await short.fit(x, [[1], [0], [0], [1]], { epochs: 30, batchSize: 4, verbose: 0 });
+    expect(history.history.loss[29]).toBeLessThan(history.history.loss[0]);
+    const long = make(6);
+    long.setWeights(short.getWeights());
+    const padded = x.map((row) => [...row, 0, 0, 0]);
+    expect(Array.from(long.predict(padded).data)).toEqual(Array.from(short.predict(x).data));
   });
 });

@@ -4,12 +4,12 @@
  * total / valid). The reference is computed here from the unmasked per-step losses.
  */
 import { describe, expect, it } from 'vitest';
-import { Dense, Embedding, LSTM, Sequential, SGD, TimeDistributed } from 'layerwise';
+import { Dense, Embedding, initializers, LSTM, Sequential, SGD, TimeDistributed } from 'layerwise';
 
 function model(): Sequential {
   const m = new Sequential({
     layers: [
-      new Embedding({ inputDim: 6, outputDim: 3, maskZero: true, inputShape: [4], embeddingsInitializer: { className: 'RandomUniform', config: { minval: -0.5, maxval: 0.5, seed: 1 } } }),
+      new Embedding({ inputDim: 6, outputDim: 3, maskZero: true, inputShape: [4], embeddingsInitializer: initializers.randomUniform({ minval: -0.5, maxval: 0.5, seed: 1 }) }),
       new LSTM({ units: 3, returnSequences: true, seed: 2 }),
       new TimeDistributed({ layer: new Dense({ units: 1, seed: 3 }) }),
     ],

@@ -281,11 +281,12 @@ export function exportLayer(layer: Layer, x: Value, g: GraphBuilder): Value {
         `Layers that export: ${[...LAYER_EXPORTERS.keys()].join(', ')}. Save it in TF.js's format instead (model.save).`,
     );
   }
-  // The recurrent layers, which read a mask, say why they cannot be written.
+  // A layer that reads the mask (GlobalAveragePooling1D's masked mean) or refuses it cannot be written: ONNX has no mask.
+  // The recurrent layers, which read it too, say why themselves.
   if (x.maskFrom !== undefined && !(layer.constructor as typeof Layer).supportsMasking && exporter !== recurrent) {
     throw new LayerwiseError(
-      `exportOnnx: the layer ${layer.name} (${layer.className}) receives the mask of ${x.maskFrom} (an Embedding with maskZero: true), which it can neither use ` +
-        `nor pass on (layerwise itself refuses to run the model). Build the Embedding without maskZero.`,
+      `exportOnnx: the layer ${layer.name} (${layer.className}) receives the mask of ${x.maskFrom} (an Embedding with maskZero: true), which ONNX cannot carry: ` +
+        `the layer reads it (or cannot take one), so the file would compute something else. Build the Embedding without maskZero.`,
     );
   }
   const y = exporter(layer, x, g);

@@ -27,6 +27,10 @@ export const TFJS_GAPS: Readonly<Record<string, (config: LayerConfig, context: G
   AlphaDropout: ({ noiseShape }) =>
     `TF.js 4.22 predicts the same, but in training it sets the dropped inputs to +1.7581 instead of SELU's saturation −1.7581 (a sign slip)` +
     (Array.isArray(noiseShape) && noiseShape.includes(null) ? `, and it fails on noise_shape's null entries ("Tensor must have a shape comprised of positive integers").` : '.'),
+  GlobalAveragePooling1D: (_config, context) =>
+    context.masked
+      ? `TF.js 4.22's GlobalAveragePooling1D ignores the mask of the Embedding before it: it averages the padded steps too, where Keras 3 and layerwise average the real steps only.`
+      : undefined,
   ZeroPadding1D: () => missingInTfjs('ZeroPadding1D'),
   Cropping1D: () => missingInTfjs('Cropping1D'),
   UpSampling1D: () => missingInTfjs('UpSampling1D'),

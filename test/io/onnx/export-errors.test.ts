@@ -7,6 +7,7 @@ import {
   Dense,
   Embedding,
   exportOnnx,
+  Flatten,
   GlobalAveragePooling1D,
   GRU,
   Layer,
@@ -66,10 +67,14 @@ describe('exportOnnx refuses what it cannot write, naming it', () => {
       /the layer reader \(LSTM\) reads the mask of words \(an Embedding with maskZero: true\), which ONNX cannot carry: its recurrent operators take one length per sample/,
     );
     await expect(toOnnx(new Sequential([embedding(), new Dense(3), new Bidirectional({ layer: new GRU(2), name: 'both' })]))).rejects.toThrow(/the layer both \(Bidirectional\) reads the mask of words/);
-    // layerwise itself refuses to run a GlobalAveragePooling1D after a masking Embedding: so does the export.
+    // A GlobalAveragePooling1D after a masking Embedding averages the real steps only (Keras 3), which ONNX's ReduceMean cannot: refused.
     const pooled = new Sequential([embedding(), new GlobalAveragePooling1D({ name: 'pool' })]);
-    expect(() => pooled.predict(tensor([1, 2, 0, 0], [1, 4]))).toThrow(/pool: receives a mask .* can neither use one nor pass it on/);
-    await expect(toOnnx(pooled)).rejects.toThrow(/the layer pool \(GlobalAveragePooling1D\) receives the mask of words.*can neither use/);
+    expect(pooled.predict(tensor([1, 2, 0, 0], [1, 4])).shape).toEqual([1, 3]);
+    await expect(toOnnx(pooled)).rejects.toThrow(/the layer pool \(GlobalAveragePooling1D\) receives the mask of words .*which ONNX cannot carry: the layer reads it/);
+    // A layer that can take no mask is refused likewise (layerwise itself refuses to run it).
+    const flat = new Sequential([embedding(), new Flatten({ name: 'flat' })]);
+    expect(() => flat.predict(tensor([1, 2, 0, 0], [1, 4]))).toThrow(/flat: receives a mask .* can neither use one nor pass it on/);
+    await expect(toOnnx(flat)).rejects.toThrow(/the layer flat \(Flatten\) receives the mask of words/);
     // Without maskZero the same model exports.
     await expect(toOnnx(new Sequential([new Embedding({ inputDim: 5, outputDim: 3, inputShape: [4] }), new LSTM(2)]))).resolves.toBeInstanceOf(Uint8Array);
   });
