@@ -87,7 +87,7 @@ export class GlobalAveragePooling1D extends GlobalPooling1D {
   }
 
   /** The mask is used up here: the output has no steps. */
-  override computeMask(): undefined {
+  override computeMask(_x: Tensor, _mask: Tensor | undefined): undefined {
     return undefined;
   }
 }
