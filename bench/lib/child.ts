@@ -9,7 +9,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 
-export type Task = 'mlp' | 'cnn' | 'infer' | 'gemm';
+/**
+ * What a child measures: training the MLP or the CNN at batch 32; inference with the CNN at batch 32
+ * ('infer'), the MLP or the CNN at batch 256; GEMM; the MLP's batch-size sweep; LSTM training; and,
+ * for layerwise only, one training step's time by phase.
+ */
+export type Task = 'mlp' | 'cnn' | 'infer' | 'infer-mlp' | 'infer-cnn' | 'gemm' | 'sweep' | 'lstm' | 'phases';
 
 export interface ChildArgs {
   task: Task;
@@ -24,6 +29,8 @@ export interface ChildArgs {
   inferSamples: number;
   /** GEMM sizes (square). */
   gemmSizes: number[];
+  /** Batch sizes of the MLP sweep. */
+  sweepSizes: number[];
 }
 
 export function parseArgs(argv = process.argv.slice(2)): ChildArgs {
@@ -42,6 +49,7 @@ export function parseArgs(argv = process.argv.slice(2)): ChildArgs {
     capSeconds: Number(get('cap')),
     inferSamples: Number(get('infer-samples')),
     gemmSizes: get('gemm-sizes').split(',').map(Number),
+    sweepSizes: get('sweep-sizes').split(',').map(Number),
   };
 }
 
@@ -52,7 +60,7 @@ export interface Digits {
   count: number;
 }
 
-export function readDigits(dataDir: string, part: 'train' | 'test'): Digits {
+export function readDigits(dataDir: string, part: 'train' | 'test' | 'seq'): Digits {
   const read = (name: string): Float32Array => {
     const bytes = fs.readFileSync(path.join(dataDir, `${part}-${name}.f32`));
     return new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4);
@@ -60,6 +68,31 @@ export function readDigits(dataDir: string, part: 'train' | 'test'): Digits {
   const x = read('x');
   const y = read('y');
   return { x, y, count: y.length / 10 };
+}
+
+/** The sequences of the LSTM row ('seq-x.f32', 'seq-y.f32' in the data directory): [N, steps, features], one-hot [N, 10]. */
+export const SEQUENCES = { count: 4096, steps: 20, features: 8 };
+
+/**
+ * Sequences a class can be told from: class k's sequences follow a sine of frequency k + 1 over
+ * the steps in every feature (with a phase per feature), plus uniform noise from `operand`'s stream.
+ */
+export function makeSequences(): { x: Float32Array; y: Float32Array } {
+  const { count, steps, features } = SEQUENCES;
+  const noise = operand(count * steps * features, 7);
+  const x = new Float32Array(count * steps * features);
+  const y = new Float32Array(count * 10);
+  for (let i = 0; i < count; i++) {
+    const k = i % 10;
+    y[i * 10 + k] = 1;
+    for (let t = 0; t < steps; t++) {
+      for (let f = 0; f < features; f++) {
+        const at = (i * steps + t) * features + f;
+        x[at] = Math.sin(((k + 1) * t) / steps * Math.PI + f) + 0.5 * noise[at];
+      }
+    }
+  }
+  return { x, y };
 }
 
 /** The class index of each one-hot row. */
@@ -83,6 +116,10 @@ export interface ChildResult {
   values: number[];
   /** GEMM: size → GFLOPS per segment. */
   gemm?: Record<string, number[]>;
+  /** The sweep: `train-<batch>` or `infer-<batch>` → samples/s per segment. */
+  sweep?: Record<string, number[]>;
+  /** The breakdown: model ('mlp', 'cnn') → phase → microseconds per step, one value per segment. */
+  phases?: Record<string, Record<string, number[]>>;
   /** Process peak resident set size (kernel's maxRSS), bytes. */
   peakRss: number;
   /** Peak JS heap used, sampled every batch, bytes. */
@@ -198,4 +235,22 @@ export const MODELS = {
   batchSize: 32,
   /** Inference batch size: predict's default in layerwise and TF.js. */
   inferBatchSize: 32,
+  /** The batch of the 'infer-mlp' and 'infer-cnn' rows. */
+  largeBatchSize: 256,
+  /** LSTM units of the 'lstm' row (then Dense(10), softmax). */
+  lstmUnits: 64,
 };
+
+/** The batch size of an inference task. */
+export function inferBatchOf(task: Task): number {
+  return task === 'infer' ? MODELS.inferBatchSize : MODELS.largeBatchSize;
+}
+
+/**
+ * The time box of one part of the sweep (training or inference at one batch size): half-length
+ * segments and warm-up, and a share of two tasks' cap, so that the whole sweep costs about two tasks.
+ */
+export function sweepArgs(args: ChildArgs): ChildArgs {
+  const parts = 2 * args.sweepSizes.length;
+  return { ...args, segmentSeconds: args.segmentSeconds / 2, warmupSeconds: args.warmupSeconds / 2, capSeconds: (2 * args.capSeconds) / parts };
+}

@@ -11,7 +11,7 @@
 import * as path from 'node:path';
 import * as tf from '@tensorflow/tfjs';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import { MODELS, operand, parseArgs, readDigits, report, Segments, timeGemm, timeRepeats } from '../lib/child';
+import { inferBatchOf, MODELS, operand, parseArgs, readDigits, report, SEQUENCES, Segments, sweepArgs, timeGemm, timeRepeats, type ChildArgs } from '../lib/child';
 
 const args = parseArgs();
 
@@ -111,15 +111,23 @@ function cnn(): tf.Sequential {
   return model;
 }
 
-async function train(model: tf.Sequential): Promise<number[]> {
-  const { x, y, count } = readDigits(args.dataDir, 'train');
+/** LSTM(64) over [20, 8] sequences, then Dense(10) softmax. */
+function lstm(): tf.Sequential {
+  const model = tf.sequential();
+  model.add(tf.layers.lstm({ units: MODELS.lstmUnits, inputShape: [SEQUENCES.steps, SEQUENCES.features] }));
+  model.add(tf.layers.dense({ units: 10, activation: 'softmax' }));
+  return model;
+}
+
+async function train(model: tf.Sequential, part: 'train' | 'seq' = 'train', batchSize = MODELS.batchSize, timing: ChildArgs = args): Promise<number[]> {
+  const { x, y, count } = readDigits(args.dataDir, part);
   model.compile({ optimizer: tf.train.momentum(MODELS.learningRate, MODELS.momentum), loss: 'categoricalCrossentropy' });
-  const xs = tf.tensor4d(x, [count, 28, 28, 1]);
+  const xs = part === 'seq' ? tf.tensor3d(x, [count, SEQUENCES.steps, SEQUENCES.features]) : tf.tensor4d(x, [count, 28, 28, 1]);
   const ys = tf.tensor2d(y, [count, 10]);
-  const segments = new Segments(args);
+  const segments = new Segments(timing);
   await model.fit(xs, ys, {
     epochs: 1_000_000,
-    batchSize: MODELS.batchSize,
+    batchSize,
     shuffle: true,
     verbose: 0,
     callbacks: {
@@ -128,7 +136,43 @@ async function train(model: tf.Sequential): Promise<number[]> {
       },
     },
   });
+  xs.dispose();
+  ys.dispose();
   return segments.values;
+}
+
+/**
+ * Samples/s predicting the first `n` digits of `part` in batches of `batchSize` made up front and
+ * predicted one by one: TF.js's fastest way here (3x faster than one predict over all digits with
+ * batchSize 32, which slices the input per batch).
+ */
+async function infer(model: tf.Sequential, part: 'train' | 'test', n: number, batchSize: number, timing: ChildArgs = args): Promise<number[]> {
+  const { x } = readDigits(args.dataDir, part);
+  const batches: tf.Tensor4D[] = [];
+  for (let i = 0; i < n; i += batchSize) {
+    const size = Math.min(batchSize, n - i);
+    batches.push(tf.tensor4d(x.subarray(i * 784, (i + size) * 784), [size, 28, 28, 1]));
+  }
+  const values = await timeRepeats(timing, n, () => {
+    for (const batch of batches) {
+      const out = model.predict(batch) as tf.Tensor;
+      out.dataSync();
+      out.dispose();
+    }
+  });
+  for (const batch of batches) batch.dispose();
+  return values;
+}
+
+/** MLP training and inference at each batch size of the sweep. */
+async function sweep(): Promise<Record<string, number[]>> {
+  const out: Record<string, number[]> = {};
+  const timing = sweepArgs(args);
+  for (const b of args.sweepSizes) {
+    out[`train-${b}`] = await train(mlp(), 'train', b, timing);
+    out[`infer-${b}`] = await infer(mlp(), 'train', b * Math.max(1, Math.round(args.inferSamples / b)), b, timing);
+  }
+  return out;
 }
 
 async function main(): Promise<void> {
@@ -152,26 +196,16 @@ async function main(): Promise<void> {
       return report({ values: await train(mlp()), note });
     case 'cnn':
       return report({ values: await train(cnn()), note });
-    case 'infer': {
-      // Batches of 32 made up front and predicted one by one: TF.js's fastest way here (3x faster
-      // than one predict over all digits with batchSize 32, which slices the input per batch).
-      const { x } = readDigits(args.dataDir, 'test');
-      const n = args.inferSamples;
-      const batches: tf.Tensor4D[] = [];
-      for (let i = 0; i < n; i += MODELS.inferBatchSize) {
-        const size = Math.min(MODELS.inferBatchSize, n - i);
-        batches.push(tf.tensor4d(x.subarray(i * 784, (i + size) * 784), [size, 28, 28, 1]));
-      }
-      const model = cnn();
-      const values = await timeRepeats(args, n, () => {
-        for (const batch of batches) {
-          const out = model.predict(batch) as tf.Tensor;
-          out.dataSync();
-          out.dispose();
-        }
-      });
-      return report({ values, note });
-    }
+    case 'infer':
+    case 'infer-mlp':
+    case 'infer-cnn':
+      return report({ values: await infer(args.task === 'infer-mlp' ? mlp() : cnn(), 'test', args.inferSamples, inferBatchOf(args.task)), note });
+    case 'sweep':
+      return report({ values: [], sweep: await sweep(), note });
+    case 'lstm':
+      return report({ values: await train(lstm(), 'seq'), note });
+    case 'phases':
+      return report({ values: [], error: 'layerwise only' });
     case 'gemm': {
       const gemm = timeGemm(args, (n) => {
         const a = tf.tensor2d(operand(n * n, 1), [n, n]);

@@ -1,3 +1,4 @@
+import { kernels } from '../tensor/backend';
 import { BASE_OPTIONS, checkBoolean, checkNumber, Optimizer, optimizerOptions, type OptimizerOptions, type LearningRateSpec } from './optimizer';
 import type { LearningRateSchedule } from './schedules';
 
@@ -35,17 +36,9 @@ export class SGD extends Optimizer {
     return this.momentum > 0 ? ['momentum'] : [];
   }
 
+  /** The rule runs in the backend's kernels (`sgd`: a SIMD loop in wasm, the same bits as the TypeScript one). */
   protected update(w: Float32Array, g: Float32Array, [v]: Float32Array[]): void {
-    const lr = this.learningRate;
-    const m = this.momentum;
-    if (!v) {
-      for (let i = 0; i < w.length; i++) w[i] -= lr * g[i];
-      return;
-    }
-    for (let i = 0; i < w.length; i++) {
-      v[i] = m * v[i] - lr * g[i];
-      w[i] += this.nesterov ? m * v[i] - lr * g[i] : v[i];
-    }
+    kernels().sgd(w, g, v, this.learningRate, this.momentum, this.nesterov);
   }
 
   protected ruleConfig() {

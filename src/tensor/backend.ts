@@ -50,6 +50,7 @@ function withFallbacks(wasm: WasmKernels): Kernels {
     gemm: wasm.gemm.bind(wasm),
     conv2d: wasm.conv2d.bind(wasm),
     conv2dBackward: wasm.conv2dBackward.bind(wasm),
+    sgd: wasm.sgd.bind(wasm),
     maxPool: (x, g, y, argmax) => (g.channels % 4 === 0 ? wasm : jsKernels).maxPool(x, g, y, argmax),
   };
 }

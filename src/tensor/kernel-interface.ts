@@ -52,4 +52,11 @@ export interface Kernels {
   conv2dBackward(x: Float32Array | undefined, g: Window2D, kernel: Float32Array, dy: Float32Array, grads: ConvGradients, act?: FusedActivationInput): void;
   /** Max pooling over NHWC data; argmax[i] is the input index output i came from. */
   maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void;
+  /**
+   * One step of SGD (Keras's rule) over a parameter's `w.length` values, in place: without `v`,
+   * w ← w − lr · g; with the velocity `v`, v ← m · v − lr · g, then w ← w + v, or with `nesterov`
+   * w ← w + m · v − lr · g. Each element is computed in float64 and rounded to float32 where it is
+   * stored, so every backend gives the same bits. `g` may be longer than `w` (a scratch array).
+   */
+  sgd(w: Float32Array, g: Float32Array, v: Float32Array | undefined, learningRate: number, momentum: number, nesterov: boolean): void;
 }

@@ -103,19 +103,20 @@ describe('threaded wasm kernels under random delays', () => {
       }
       expect(calls).toBe(ROUNDS * cases.length);
       expect(kernels.threads).toBe(threads);
-      // Not vacuous: the workers ran parts (every case but the small product splits).
-      expect(kernels.workerParts).toBeGreaterThan(ROUNDS * (threads - 1) * 20);
+      // Not vacuous: the workers ran parts (every case but the small product splits; a part a
+      // napping worker had not taken when the main thread finished its own, the main thread ran).
+      expect(kernels.workerParts).toBeGreaterThan(0);
     });
   }
 
-  it('a worker that is late to take its part: the main thread takes it back and runs it, and the worker never writes (3 threads, workers start 300 ms late, give up after 5 ms)', async () => {
-    const kernels = createWasmKernels(3, { testHooks: { startDelayMs: 300, giveUpMs: 5 } });
+  it('workers that are late to take their parts: the main thread takes them back once its own part is done and runs them, the workers never write them, and serve the calls after (3 threads, workers start 300 ms late)', async () => {
+    const kernels = createWasmKernels(3, { testHooks: { startDelayMs: 300 } });
     for (let round = 0; round < 3; round++) {
       cases.forEach((c, i) => expect(c.run(kernels)).toEqual(expected[i]));
-      // Let the workers wake up (they then find their parts taken back), then check again.
+      // Let the workers start (they then find the parts posted so far taken back), then check again.
       await new Promise((resolve) => setTimeout(resolve, 200));
     }
-    expect(kernels.workerParts).toBe(0);
+    expect(kernels.partsTakenBack).toBeGreaterThan(0);
   });
 });
 

@@ -2,6 +2,7 @@ import type { Kernels } from '../kernel-interface';
 import { conv2dBackwardJs, conv2dJs } from './conv';
 import { gemmJs } from './gemm';
 import { maxPoolJs } from './max-pool';
+import { sgdJs } from './optim';
 
 /** The TypeScript kernels: the portable reference, and the fallback wherever WebAssembly SIMD is missing. */
 export const jsKernels: Kernels = {
@@ -9,4 +10,5 @@ export const jsKernels: Kernels = {
   conv2d: conv2dJs,
   conv2dBackward: conv2dBackwardJs,
   maxPool: maxPoolJs,
+  sgd: sgdJs,
 };

@@ -11,10 +11,11 @@
  *   call's sequence number to its negative (compareExchange), so no wake-up, late or repeated,
  *   can make it run a call twice;
  * - the main thread returns from a call only when each worker has reported it done, or when it
- *   has taken the call back, unstarted, with the same compareExchange (after 30 s without a sign
- *   of life: a worker that never started, say); the worker then never runs it, is no longer
- *   used, and the main thread runs the part itself. A part a worker has taken is never run again
- *   elsewhere: the main thread waits for it, however long that takes.
+ *   has taken the call back, unstarted, with the same compareExchange: it does so for every part
+ *   a worker has not taken by the time the main thread has run its own (the worker is not
+ *   running: descheduled on a busy machine, still waking or starting), and runs that part itself,
+ *   which costs less than waiting for the worker; the worker then never runs it. A part a worker
+ *   has taken is never run again elsewhere: the main thread waits for it, however long that takes.
  *
  * Node only: worker_threads is loaded at call time through `process.getBuiltinModule` (no static
  * import reaches a browser bundle). Elsewhere, or with LAYERWISE_THREADS=1, everything runs on
@@ -44,8 +45,6 @@ const ARGS_BYTE_OFFSET = 64;
 /** Polls of the control block before a thread sleeps (about a millisecond). */
 const SPIN = 200_000;
 const MAX_ARGS = 24;
-/** How long the main thread waits for a worker to take a call before taking it back. */
-const GIVE_UP_MS = 30_000;
 
 /**
  * TEST ONLY (threads-determinism.test.ts): random delays that reorder the threads, to show that
@@ -64,8 +63,6 @@ export interface ThreadTestHooks {
   spin?: number;
   /** Each worker sleeps this long once started, before serving (a slow start). */
   startDelayMs?: number;
-  /** How long the main thread waits for a worker to take a call before taking it back (default 30 s). */
-  giveUpMs?: number;
 }
 
 /**
@@ -122,7 +119,7 @@ for (;;) {
   while (Atomics.load(ctl, ${SEQ}) === seen) Atomics.wait(ctl, ${SEQ}, seen);
   seen = Atomics.load(ctl, ${SEQ});
   nap();
-  // Take the call, unless the main thread took it back (it then no longer uses this worker).
+  // Take the call, unless the main thread took it back (it then runs the part itself).
   if (Atomics.compareExchange(ctl, ${CLAIM}, seen, -seen) !== seen) continue;
   nap();
   try {
@@ -170,14 +167,14 @@ class Helper {
   private readonly args: Float64Array;
   private seq = 0;
   private readonly spin: number;
-  /** No longer used: its worker failed to start, or did not take a call in time. */
+  /** No longer used: its worker failed (an error event: it did not start, or died). */
   failed = false;
 
   constructor(
     threads: WorkerThreadsModule,
     module: WebAssembly.Module,
     memory: WebAssembly.Memory,
-    private readonly hooks: ThreadTestHooks,
+    hooks: ThreadTestHooks,
     seed: number,
     private readonly nap: () => void,
   ) {
@@ -203,24 +200,18 @@ class Helper {
   }
 
   /**
-   * Waits until the posted call is done ('done', or 'threw' when it threw), or, when the worker
-   * has not taken it after 30 seconds (it never started, say), takes it back ('taken back'): the
-   * worker will never run it, and is marked failed. Never returns while the worker may still
-   * write into memory for this call.
+   * Called once this thread has run its own part: takes the posted call back when the worker has
+   * not taken it yet ('taken back': the worker will never run it, and this thread runs it), else
+   * waits until the worker is done ('done', or 'threw' when it threw). Never returns while the
+   * worker may still write into memory for this call.
    */
   wait(): Outcome {
     const seq = this.seq;
-    const started = Date.now();
+    if (Atomics.compareExchange(this.ctl, CLAIM, seq, 0) === seq) return 'taken back';
     for (let spin = 0; spin < this.spin && Atomics.load(this.ctl, DONE) !== seq; spin++);
-    const giveUp = this.hooks.giveUpMs ?? GIVE_UP_MS;
-    while (Atomics.load(this.ctl, DONE) !== seq) {
-      if ((this.failed || Date.now() - started >= giveUp) && Atomics.compareExchange(this.ctl, CLAIM, seq, 0) === seq) {
-        this.failed = true;
-        return 'taken back';
-      }
-      // Taken by the worker (or not yet overdue): wait for it to finish, however long that takes.
-      Atomics.wait(this.ctl, DONE, seq - 1, 100);
-    }
+    // Taken by the worker: wait for it to finish, however long that takes. (DONE holds the last
+    // call the worker finished, which is older than seq - 1 when calls were taken back since.)
+    for (let done = Atomics.load(this.ctl, DONE); done !== seq; done = Atomics.load(this.ctl, DONE)) Atomics.wait(this.ctl, DONE, done, 100);
     return this.ctl[STATUS] === 0 ? 'done' : 'threw';
   }
 }
@@ -230,6 +221,8 @@ export class ThreadPool {
   private helpers?: Helper[];
   /** Parts the workers have run (for tests: proof that they ran any). */
   workerParts = 0;
+  /** Parts taken back from workers that had not started them, and run on the calling thread (for tests). */
+  partsTakenBack = 0;
   private readonly nap: () => void;
 
   /** @param hooks TEST ONLY: random delays (see ThreadTestHooks); never set outside tests. */
@@ -262,7 +255,10 @@ export class ThreadPool {
       const [name, args] = parts[i + 1];
       if (outcome === 'done') this.workerParts++;
       // Taken back unstarted, so never run by the worker: run here, once.
-      else if (outcome === 'taken back') this.exports[name](...args);
+      else if (outcome === 'taken back') {
+        this.partsTakenBack++;
+        this.exports[name](...args);
+      }
       // Not run again: a part that threw may have written some of its output, and would add twice.
       else threw.push(name);
     });
