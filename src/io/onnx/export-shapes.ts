@@ -12,7 +12,7 @@ import type { UpSampling2D } from '../../layers/up-sampling-2d';
 import type { ZeroPadding1D } from '../../layers/zero-padding-1d';
 import type { Shape } from '../../tensor/tensor';
 import { float, int, ints, string, type Attribute, type GraphBuilder, type Value } from './graph';
-import { axisIn } from './layout';
+import { axisIn, type Layout } from './layout';
 import { weightsOf } from './export-weights';
 import { INT64 } from './proto';
 
@@ -86,18 +86,26 @@ export const normalization: Exporter = (layer, input, g) => {
 
 /**
  * LayerNormalization: opset 17's LayerNormalization when the normalized axes are the trailing ones
- * (as by default, -1), else the same formula from reductions. Without scale or center, gamma is ones
+ * (as by default, -1), or the trailing spatial axes of channels-first data (axis [1, 2] after a
+ * Conv2D), else the same formula from reductions. Without scale or center, gamma is ones
  * and beta zeros.
  */
 export const layerNormalization: Exporter = (layer, input, g) => {
   const l = layer as LayerNormalization;
-  const x = g.toLayout(input, 'last', l.name);
-  const rank = x.shape.length + 1;
+  const rank = input.shape.length + 1;
   const axes = (typeof l.axis === 'number' ? [l.axis] : l.axis).map((a) => (a < 0 ? a + rank : a)).sort((a, b) => a - b);
-  const size = axes.map((a) => x.shape[a - 1]);
+  const size = axes.map((a) => input.shape[a - 1]);
   const count = size.reduce((p, d) => p * d, 1);
   const w = weightsOf(l);
-  const trailing = axes.every((a, i) => a === rank - axes.length + i);
+  const trailingIn = (layout: Layout) => axes.every((a, i) => axisIn(a, rank, layout) === rank - axes.length + i);
+  // Spatial axes of channels-first data (not the channels) keep their order, and so the weights theirs: one operator there too.
+  if (input.layout === 'first' && rank > 2 && !trailingIn('last') && trailingIn('first')) {
+    const gamma = g.weight(`${l.name}/gamma`, w.get('gamma')?.data ?? new Float32Array(count).fill(1), size);
+    const beta = g.weight(`${l.name}/beta`, w.get('beta')?.data ?? new Float32Array(count), size);
+    return g.op('LayerNormalization', l.name, [input.name, gamma, beta], { axis: int(rank - axes.length), epsilon: float(l.epsilon) }, input.shape, 'first');
+  }
+  const x = g.toLayout(input, 'last', l.name);
+  const trailing = trailingIn('last');
   const dims = trailing ? size : x.shape.map((d, i) => (axes.includes(i + 1) ? d : 1));
   const gamma = g.weight(`${l.name}/gamma`, w.get('gamma')?.data ?? new Float32Array(count).fill(1), dims);
   const beta = g.weight(`${l.name}/beta`, w.get('beta')?.data ?? new Float32Array(count), dims);

@@ -1,5 +1,5 @@
-import type { Layer } from '../../layers/layer';
-import { tensor, type Shape } from '../../tensor/tensor';
+import { MAX_VALUES, type Layer } from '../../layers/layer';
+import { sizeOf, tensor, type Shape } from '../../tensor/tensor';
 import { LayerwiseError } from '../../util/errors';
 import type { Layout } from './layout';
 import { tensorValues, type AttributeValue, type ConstantTensor, type Graph, type GraphNode } from './read';
@@ -36,8 +36,12 @@ export function isFloat32(value: number, expected: number): boolean {
 export const LAYOUT_FREE = new Set(['Relu', 'LeakyRelu', 'Elu', 'Selu', 'Sigmoid', 'Tanh', 'Softplus', 'Softsign', 'HardSigmoid', 'Clip', 'Gelu', 'Identity', 'Dropout', 'Mul', 'Div', 'Add', 'Erf', 'PRelu']);
 /** Operators that read channels first: a graph input they read first is NCHW (as PyTorch writes it). */
 export const CHANNELS_FIRST = new Set(['Conv', 'ConvTranspose', 'MaxPool', 'AveragePool', 'GlobalAveragePool', 'GlobalMaxPool', 'BatchNormalization']);
-/** Operators a Transpose to channels first is written for: those above, and Pad and Resize of images (which layerwise writes channels first). */
-const AFTER_CHANNELS_MOVE = new Set([...CHANNELS_FIRST, 'Pad', 'Resize']);
+/**
+ * Operators layerwise writes channels first for images, but in either layout for sequences: after a
+ * Transpose to channels first they tell for rank 4; for rank 3, where that Transpose [0, 2, 1] may
+ * as well be a Permute, the operator after them tells.
+ */
+const IMAGES_FIRST = new Set(['Pad', 'Resize']);
 
 /**
  * What the importer knows of the graph while it walks it: the constants, who reads each tensor,
@@ -165,14 +169,15 @@ export class ImportContext {
   /**
    * Whether the tensor `name` is next read, past operators that say nothing of the layout, by one
    * that reads channels first (a convolution, a pooling, ...): what a Transpose before it is for.
+   * `rank` is the tensor's (batch included).
    */
-  readsChannelsFirst(name: string): boolean {
+  readsChannelsFirst(name: string, rank: number): boolean {
     let at = name;
     for (let steps = 0; steps <= this.graph.nodes.length; steps++) {
       const readers = this.readersOf(at);
       if (readers.length === 0) return false;
-      if (readers.some((n) => AFTER_CHANNELS_MOVE.has(n.opType))) return true;
-      if (readers.length !== 1 || !LAYOUT_FREE.has(readers[0].opType)) return false;
+      if (readers.some((n) => CHANNELS_FIRST.has(n.opType) || (rank === 4 && IMAGES_FIRST.has(n.opType)))) return true;
+      if (readers.length !== 1 || !(LAYOUT_FREE.has(readers[0].opType) || IMAGES_FIRST.has(readers[0].opType))) return false;
       at = readers[0].outputs[0];
     }
     return false;
@@ -188,8 +193,15 @@ export class ImportContext {
     return this.graph.nodes.find((n) => !this.used.has(n));
   }
 
-  /** Adds a layer built on `flow`'s shape, with its weights (checked by setWeights); returns its output shape. */
+  /**
+   * Adds a layer built on `flow`'s shape, with its weights (checked by setWeights); returns its output shape.
+   * The output's size is checked before the build, which may allocate tables of that size (a file's scales or strides can ask for any).
+   */
   add(layer: Layer, flow: Flow, weights: { values: Float32Array; shape: Shape }[] = []): Shape {
+    const values = sizeOf(layer.computeOutputShape(flow.shape));
+    if (!(values <= MAX_VALUES)) {
+      throw new LayerwiseError(`${this.where}: the layer ${layer.name} (${layer.className}) the file describes would give ${values} values a sample, more than the 2^28 layerwise allows.`);
+    }
     layer.build(flow.shape);
     if (weights.length > 0 || layer.params().length > 0) layer.setWeights(weights.map((w) => tensor(w.values, w.shape)));
     this.layers.push(layer);

@@ -77,6 +77,11 @@ function transposeAttributes(length: number, size: number, stride: number, dilat
   return a && [a.padBefore, Math.max(a.padAfter, 0), Math.max(-a.padAfter, 0)];
 }
 
+/** The length of ConvTranspose's output along one axis, by ONNX's rule, for the pads of both ends (`pads`) and the output padding. */
+function onnxLength(length: number, size: number, stride: number, dilation: number, pads: number, outputPadding: number): number {
+  return stride * (length - 1) + outputPadding + (size - 1) * dilation + 1 - pads;
+}
+
 /** The Keras padding and output padding whose windows give ONNX's pads and output_padding on every axis, if any do. */
 function transposeSettings(spatial: number[], size: number[], strides: number[], dilations: number[], pads: number[], extra: number[]): { padding: Padding; outputPadding?: number[] } | undefined {
   const matches = (i: number, padding: Padding, op: number | undefined) => {
@@ -85,7 +90,12 @@ function transposeSettings(spatial: number[], size: number[], strides: number[],
   };
   for (const padding of ['valid', 'same'] as const) {
     if ([0, 1].every((i) => matches(i, padding, undefined))) return { padding };
-    const found = [0, 1].map((i) => Array.from({ length: strides[i] }, (_, op) => op).find((op) => matches(i, padding, op)));
+    // The output grows by one with each unit of output padding: the one candidate is the difference in length from none.
+    const found = [0, 1].map((i) => {
+      const none = transposedAxis(spatial[i], size[i], strides[i], dilations[i], padding, 0);
+      const op = none && onnxLength(spatial[i], size[i], strides[i], dilations[i], pads[i] + pads[i + 2], extra[i]) - none.input;
+      return op !== undefined && op >= 0 && op < strides[i] && matches(i, padding, op) ? op : undefined;
+    });
     if (found.every((op) => op !== undefined)) return { padding, outputPadding: found as number[] };
   }
   return undefined;

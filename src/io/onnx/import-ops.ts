@@ -14,6 +14,7 @@ import { isPerm, permute, shapeIn, toFirstPerm, toLastPerm } from './layout';
 import { convTransposeFrom, depthwiseFrom } from './import-convs';
 import { recurrentFrom, startsRecurrent } from './import-recurrent';
 import { croppingFrom, embeddingFrom, layerNormalizationFrom, normalizationFrom, repeatVectorFrom, rescalingFrom, upSamplingFrom } from './import-shapes';
+import { BOOL } from './proto';
 import type { GraphNode } from './read';
 
 /** Rows of a kernel [in, units] put in layerwise's feature order, when a channels-first Flatten left one pending. */
@@ -39,7 +40,9 @@ function dense(node: GraphNode, flow: Flow, ctx: ImportContext, kernel: Float32A
 function biasOf(node: GraphNode, index: number, ctx: ImportContext, units: number, scale = 1): Float32Array {
   const c = ctx.floats(node, index, 'bias');
   const { values } = c;
-  if (values.length !== units && values.length !== 1) ctx.fail(node, `its bias has shape [${c.dims}], which does not broadcast to ${units} units.`);
+  // One value per unit along the last axis only: a bias of [units, 1] would add one value per row of the batch.
+  const last = c.dims.length === 0 ? 1 : c.dims[c.dims.length - 1];
+  if ((values.length !== units && values.length !== 1) || last !== values.length) ctx.fail(node, `its bias has shape [${c.dims}], which is not one value per unit along the last axis (${units} units).`);
   return Float32Array.from({ length: units }, (_, i) => (values.length === 1 ? values[0] : values[i]) * scale);
 }
 
@@ -109,7 +112,10 @@ const flatten: OpImporter = (node, flow, ctx) => {
   if (flow.shape.length === 1) return { ...flow, name: node.outputs[0] };
   plain(node, flow, ctx);
   const shape = ctx.add(new Flatten(), flow);
-  return { name: node.outputs[0], shape, layout: 'last', ...(flow.layout === 'first' ? { order: flattenOrder(flow.shape) } : {}) };
+  // One position (a pooling to 1×1) or one channel flattens alike in both layouts: no order to keep.
+  const channels = flow.shape[flow.shape.length - 1];
+  const reordered = flow.layout === 'first' && channels > 1 && channels < shape[0];
+  return { name: node.outputs[0], shape, layout: 'last', ...(reordered ? { order: flattenOrder(flow.shape) } : {}) };
 };
 
 /** Reshape by a constant shape that keeps the batch (0 or -1 first), of channels-last data. */
@@ -124,7 +130,7 @@ const reshape: OpImporter = (node, flow, ctx) => {
   if (target[0] === -1 && rest.includes(-1)) ctx.fail(node, `its shape [${target}] leaves two sizes to infer.`);
   const size = rest.reduce((a, b) => a * b, 1);
   if (!rest.includes(-1) && size !== sizeOf(flow.shape)) {
-    ctx.fail(node, `its shape [${target}] does not keep the batch (each sample has ${sizeOf(flow.shape)} values): layerwise's layers work on each sample (TimeDistributed of layers other than Dense is not imported).`);
+    ctx.fail(node, `its shape [${target}] does not keep the batch (each sample has ${sizeOf(flow.shape)} values): layerwise's layers work on each sample (a Reshape to [-1, ...one step] is read only as the start of a TimeDistributed).`);
   }
   const layer = new Reshape({ targetShape: rest });
   return after(flow, node.outputs[0], ctx.add(layer, flow), 'last');
@@ -138,7 +144,7 @@ const transpose: OpImporter = (node, flow, ctx) => {
   if (rank === 2 && isPerm(perm, [0, 1])) return { ...flow, name: node.outputs[0] };
   plain(node, flow, ctx);
   if (rank >= 3 && flow.layout === 'first' && isPerm(perm, toLastPerm(rank))) return { ...flow, name: node.outputs[0], layout: 'last' };
-  if (rank >= 3 && flow.layout === 'last' && isPerm(perm, toFirstPerm(rank)) && ctx.readsChannelsFirst(node.outputs[0])) return { ...flow, name: node.outputs[0], layout: 'first' };
+  if (rank >= 3 && flow.layout === 'last' && isPerm(perm, toFirstPerm(rank)) && ctx.readsChannelsFirst(node.outputs[0], rank)) return { ...flow, name: node.outputs[0], layout: 'first' };
   // Any other permutation of the axes after the batch, of channels-last data: a Permute layer.
   const dims = perm.slice(1);
   if (flow.layout === 'first' || perm[0] !== 0 || !isPerm([...dims].sort((a, b) => a - b), flow.shape.map((_, i) => i + 1))) {
@@ -147,9 +153,19 @@ const transpose: OpImporter = (node, flow, ctx) => {
   return after(flow, node.outputs[0], ctx.add(new Permute({ dims }), flow), 'last');
 };
 
+/** Whether a Dropout's training_mode input (a boolean) is absent, or a constant false: only then is it the identity. */
+function inference(node: GraphNode, ctx: ImportContext): boolean {
+  const name = node.opType === 'Dropout' ? node.inputs[2] : undefined;
+  if (!name) return true;
+  const t = ctx.graph.initializers.get(name);
+  const stored = t?.dataType === BOOL && (t.dims ?? []).length === 0 ? (t.rawData && t.rawData.length > 0 ? [...t.rawData] : (t.int32Data ?? [])) : undefined;
+  return stored?.length === 1 && stored[0] === 0;
+}
+
 /** The identity: Identity, and Dropout (inference only) whose mask nobody reads. */
 const identity: OpImporter = (node, flow, ctx) => {
   if (node.outputs.slice(1).some((o) => o !== '' && (ctx.readersOf(o).length > 0 || o === ctx.graph.output))) ctx.fail(node, 'its mask output is read, which layerwise cannot give.');
+  if (!inference(node, ctx)) ctx.fail(node, 'its training_mode is not a constant false: it drops values at random, which an imported layer (inference) does not.');
   return { ...flow, name: node.outputs[0] };
 };
 

@@ -36,18 +36,20 @@ export const embeddingFrom: OpImporter = (cast, flow, ctx) => {
   return after(flow, gather.outputs[0], ctx.add(layer, flow, [{ values: table.values, shape: [inputDim, outputDim] }]), 'last');
 };
 
-/** LayerNormalization over the trailing axes from `axis` (channels last), with its scale and bias. */
+/** LayerNormalization over the trailing axes from `axis` (of channels-last data, or the spatial ones of channels-first data), with its scale and bias. */
 export const layerNormalizationFrom: OpImporter = (node, flow, ctx) => {
   plain(node, flow, ctx);
   const rank = flow.shape.length + 1;
-  if (flow.layout === 'first' && rank > 2) ctx.fail(node, 'it normalizes a channels-first tensor, which layerwise (channels last) cannot follow.');
+  const first = flow.layout === 'first' && rank > 2;
   const raw = ctx.int(node, 'axis', -1);
   const axis = raw < 0 ? raw + rank : raw;
   if (!(axis >= 1 && axis < rank) || ctx.int(node, 'stash_type', 1) !== 1 || node.outputs.slice(1).some((o) => ctx.isRead(o))) {
     ctx.fail(node, `layerwise normalizes each sample over trailing axes (axis 1 to ${rank - 1}), with float32 statistics and one output; this one has axis ${raw}.`);
   }
+  // Of channels-first data, the trailing spatial axes (their weights in the same order); the channels too would need them permuted.
+  if (first && axis === 1) ctx.fail(node, 'it normalizes the channels and spatial axes of a channels-first tensor together, which layerwise (channels last) cannot follow.');
   const axes = Array.from({ length: rank - axis }, (_, i) => axisFrom(axis + i, rank, flow.layout));
-  const size = flow.shape.slice(axis - 1);
+  const size = axes.map((a) => flow.shape[a - 1]);
   const count = size.reduce((a, b) => a * b, 1);
   const scale = ctx.floats(node, 1, 'scale');
   const bias = node.inputs[2] ? ctx.floats(node, 2, 'bias') : undefined;
@@ -56,7 +58,7 @@ export const layerNormalizationFrom: OpImporter = (node, flow, ctx) => {
   }
   const layer = new LayerNormalization({ axis: axes.length === 1 ? axes[0] : axes, epsilon: shortestFloat32(ctx.float(node, 'epsilon', 1e-5)), center: bias !== undefined });
   const weights = [{ values: scale.values, shape: size }, ...(bias ? [{ values: bias.values, shape: size }] : [])];
-  return after(flow, node.outputs[0], ctx.add(layer, flow, weights), 'last');
+  return after(flow, node.outputs[0], ctx.add(layer, flow, weights));
 };
 
 /** An Unsqueeze of axis 1 of [batch, features] and a Tile of that axis n times: RepeatVector. */
@@ -107,7 +109,7 @@ export const upSamplingFrom: OpImporter = (node, flow, ctx) => {
   const factors = scales ? Array.from(scales, (s, a) => ({ axis: axisFrom(a, rank, flow.layout), factor: s })) : [];
   const spatial = factors.filter((f) => f.factor !== 1);
   const fits = scales?.length === rank && spatial.every((f) => f.axis >= 1 && f.axis <= rank - 2 && Number.isInteger(f.factor) && f.factor > 1);
-  if (!(nearest || bilinear) || !fits || (rank !== 3 && rank !== 4) || (rank === 3 && flow.layout === 'first')) {
+  if (!(nearest || bilinear) || !fits || (rank !== 3 && rank !== 4)) {
     return ctx.fail(node, "layerwise reads a Resize by whole scales of the spatial axes, 'nearest' (asymmetric, floor) or 'linear' with half-pixel centres on images (UpSampling1D, UpSampling2D).");
   }
   const factor = (axis: number) => factors.find((f) => f.axis === axis)?.factor ?? 1;

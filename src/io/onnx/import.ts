@@ -6,7 +6,9 @@ import { CHANNELS_FIRST, ImportContext, LAYOUT_FREE, type Flow } from './import-
 import { activationLayer, OP_IMPORTERS } from './import-ops';
 import { isPerm, toFirstPerm, toLastPerm, type Layout } from './layout';
 import { takeZeroStates } from './import-recurrent';
-import { readGraph, type Graph } from './read';
+import { readGraph, type Graph, type GraphNode } from './read';
+import { TimeDistributed } from '../../layers/time-distributed';
+import type { Shape } from '../../tensor/tensor';
 
 /** The largest ONNX file read: protobuf's own limit is 2 GiB, and layerwise's weights are at most 2^28 values each. */
 export const MAX_ONNX_BYTES = 2 ** 31 - 1;
@@ -40,6 +42,71 @@ function inputLayout(graph: Graph): Layout {
   return 'last';
 }
 
+/** Places the node (or the nodes of one activation) after `flow`; returns the flow after it. */
+function step(flow: Flow, ctx: ImportContext): Flow {
+  const { graph } = ctx;
+  const activation = findActivation(flow, ctx);
+  if (activation) {
+    ctx.take(...activation.nodes);
+    ctx.add(activationLayer(activation.choice), flow);
+    return { ...flow, name: activation.output };
+  }
+  const readers = ctx.readersOf(flow.name);
+  if (readers.length === 0) throw new LayerwiseError(`${ctx.where}: nothing reads the tensor "${flow.name}", so the graph's output "${graph.output}" cannot be reached from its input along a chain.`);
+  if (readers.length > 1) {
+    throw new LayerwiseError(
+      `${ctx.where}: the tensor "${flow.name}" is read by ${readers.length} nodes (${readers.map((n) => n.label).join(', ')}): layerwise imports ` +
+        `graphs that are a chain of layers (a Sequential), not branches or skip connections.`,
+    );
+  }
+  const node = readers[0];
+  const importer = OP_IMPORTERS.get(node.opType);
+  if (!importer) {
+    throw new LayerwiseError(
+      `${ctx.where}: ${node.label} cannot be placed: layerwise has no layer for the operator ${node.opType}. ` +
+        `Operators it imports: ${[...OP_IMPORTERS.keys()].join(', ')}, and the activations (Relu, LeakyRelu, Elu, Selu, Sigmoid, Tanh, Softmax, HardSigmoid, Softplus, Softsign, Clip, PRelu, Erf-based gelu, x·Sigmoid(x)).`,
+    );
+  }
+  if (node.inputs[0] !== flow.name) throw new LayerwiseError(`${ctx.where}: ${node.label} reads "${flow.name}" as its input ${node.inputs.indexOf(flow.name)}; layerwise places nodes whose first input is the data.`);
+  if (node.opType === 'Reshape' && foldsSteps(node, flow, ctx)) return timeDistributed(node, flow, ctx);
+  ctx.take(node);
+  return importer(node, flow, ctx);
+}
+
+/** Whether `node` reshapes channels-last [batch, steps, ...step] to [batch · steps, ...step], as the export writes TimeDistributed. */
+function foldsSteps(node: GraphNode, flow: Flow, ctx: ImportContext): boolean {
+  if (flow.layout !== 'last' || flow.order || flow.shape.length < 2 || !node.inputs[1] || !ctx.constant(node.inputs[1])) return false;
+  return isPerm(ctx.int64s(node, 1, 'shape')!, [-1, ...flow.shape.slice(1)]);
+}
+
+/**
+ * The steps folded into the batch by `fold`, the nodes after it up to the Reshape that unfolds
+ * them ([-1, steps, ...]), each layer they make wrapped in a TimeDistributed (one per layer
+ * computes what one around them all does).
+ */
+function timeDistributed(fold: GraphNode, flow: Flow, ctx: ImportContext): Flow {
+  ctx.take(fold);
+  const [steps, ...stepShape] = flow.shape;
+  const start = ctx.layers.length;
+  let inner: Flow = { name: fold.outputs[0], shape: stepShape, layout: 'last' };
+  let unfold = ctx.onlyReader(inner.name);
+  const unfolds = (node: GraphNode | undefined): node is GraphNode =>
+    node?.opType === 'Reshape' && (inner.layout === 'last' || inner.shape.length < 2) && !inner.order && node.inputs[1] !== undefined &&
+    ctx.constant(node.inputs[1]) !== undefined && isPerm(ctx.int64s(node, 1, 'shape')!, [-1, steps, ...inner.shape]);
+  while (!unfolds(unfold)) {
+    if (inner.name === ctx.graph.output) ctx.fail(fold, `it folds the ${steps} steps into the batch, and no Reshape to [-1, ${steps}, ...] unfolds them (layerwise reads that as TimeDistributed).`);
+    inner = step(inner, ctx);
+    unfold = ctx.onlyReader(inner.name);
+  }
+  ctx.take(unfold);
+  let shape: Shape = flow.shape;
+  for (const layer of ctx.layers.splice(start)) {
+    const weights = layer.getWeights().map((w) => ({ values: Float32Array.from(w.data), shape: w.shape }));
+    shape = ctx.add(new TimeDistributed({ layer }), { name: flow.name, shape, layout: 'last' }, weights);
+  }
+  return { name: unfold.outputs[0], shape: [steps, ...inner.shape], layout: 'last' };
+}
+
 /** Walks the chain from the graph's input to its output, placing each node as a layer (or as part of one). */
 function walk(ctx: ImportContext): Flow {
   const { graph } = ctx;
@@ -47,34 +114,7 @@ function walk(ctx: ImportContext): Flow {
   const dims = graph.inputDims;
   let flow: Flow = { name: graph.input, shape: layout === 'first' ? [...dims.slice(1), dims[0]] : dims, layout };
   takeZeroStates(ctx);
-  while (flow.name !== graph.output) {
-    const activation = findActivation(flow, ctx);
-    if (activation) {
-      ctx.take(...activation.nodes);
-      ctx.add(activationLayer(activation.choice), flow);
-      flow = { ...flow, name: activation.output };
-      continue;
-    }
-    const readers = ctx.readersOf(flow.name);
-    if (readers.length === 0) throw new LayerwiseError(`${ctx.where}: nothing reads the tensor "${flow.name}", so the graph's output "${graph.output}" cannot be reached from its input along a chain.`);
-    if (readers.length > 1) {
-      throw new LayerwiseError(
-        `${ctx.where}: the tensor "${flow.name}" is read by ${readers.length} nodes (${readers.map((n) => n.label).join(', ')}): layerwise imports ` +
-          `graphs that are a chain of layers (a Sequential), not branches or skip connections.`,
-      );
-    }
-    const node = readers[0];
-    const importer = OP_IMPORTERS.get(node.opType);
-    if (!importer) {
-      throw new LayerwiseError(
-        `${ctx.where}: ${node.label} cannot be placed: layerwise has no layer for the operator ${node.opType}. ` +
-          `Operators it imports: ${[...OP_IMPORTERS.keys()].join(', ')}, and the activations (Relu, LeakyRelu, Elu, Selu, Sigmoid, Tanh, Softmax, HardSigmoid, Softplus, Softsign, Clip, PRelu, Erf-based gelu, x·Sigmoid(x)).`,
-      );
-    }
-    if (node.inputs[0] !== flow.name) throw new LayerwiseError(`${ctx.where}: ${node.label} reads "${flow.name}" as its input ${node.inputs.indexOf(flow.name)}; layerwise places nodes whose first input is the data.`);
-    ctx.take(node);
-    flow = importer(node, flow, ctx);
-  }
+  while (flow.name !== graph.output) flow = step(flow, ctx);
   if (flow.order) throw new LayerwiseError(`${ctx.where}: the graph ends with a Flatten of channels-first data, whose feature order layerwise cannot give (it can when a Gemm or MatMul follows).`);
   const left = ctx.firstUnplaced();
   if (left) throw new LayerwiseError(`${ctx.where}: ${left.label} is not on the chain from the input to the output; layerwise imports graphs that are one chain.`);

@@ -14,6 +14,8 @@ export const PRODUCER = 'layerwise';
 /** TensorProto.DataType values layerwise reads and writes. */
 export const FLOAT = 1;
 export const INT64 = 7;
+/** A boolean tensor's type, which layerwise only reads as a Dropout's training_mode. */
+export const BOOL = 9;
 
 let loading: Promise<Onnx> | undefined;
 

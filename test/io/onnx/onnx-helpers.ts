@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { Sequential, setSeed, toOnnx, type Layer, type Tensor } from 'layerwise';
+import { loadOnnx, Sequential, setSeed, toOnnx, type Layer, type Tensor } from 'layerwise';
 import * as ort from 'onnxruntime-node';
-import { randomizeWeights } from '../helpers';
+import { expect } from 'vitest';
+import { inputs, randomizeWeights } from '../helpers';
 
 /**
  * A model of `layers` with seeded random weights, exported: its file is written into `dir` and its
@@ -69,3 +70,31 @@ export function checkWithOnnx(python: string, paths: string[]): { status: number
   return { status: run.status, output: `${run.stdout}${run.stderr}` };
 }
 
+
+/**
+ * Exports a model of `layers` (as exportCase) and checks, at each batch size, that ONNX Runtime
+ * predicts what layerwise predicts (the dims, and the values to 1e-5), and that the file loaded
+ * back into layerwise predicts bit for bit the same.
+ */
+export async function expectRuntimeAgrees(name: string, layers: Layer[], dir: string, written: string[], batches: readonly number[]): Promise<void> {
+  const { model, bytes } = await exportCase(layers, dir, written);
+  const back = await loadOnnx(bytes);
+  for (const batch of batches) {
+    const x = inputs([batch, ...model.inputShape!], batch);
+    const y = model.predict(x);
+    const ort = await runOrt(bytes, x);
+    expect(ort.dims, name).toEqual([batch, ...model.outputShape!]);
+    expect(maxDiff(ort.data, y.data), name).toBeLessThan(1e-5);
+    expect(bits(back.predict(x)), `${name}: exported and imported back`).toEqual(bits(y));
+  }
+}
+
+/** The ONNX checker (with shape inference) accepts every file of `written`, where python3-onnx is present. */
+export function expectCheckerAccepts(written: string[]): void {
+  const python = pythonWithOnnx();
+  // Without Debian's python3-onnx (npm test needs no Python), the ONNX Runtime checks stand alone.
+  if (!python) return;
+  const { status, output } = checkWithOnnx(python, written);
+  expect(output.trim(), 'onnx.checker.check_model').toBe('');
+  expect(status).toBe(0);
+}
