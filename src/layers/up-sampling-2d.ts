@@ -104,6 +104,8 @@ export abstract class UpSampling extends Layer {
   }
 
   override build(inputShape: Shape): void {
+    // Before the tables: an absurd size fails naming the layer, not with a RangeError.
+    this.checkOutputSize(inputShape);
     const { spatial } = splitSpatial(this, inputShape, this.rank);
     const [h, w] = this.rank === 1 ? [1, spatial[0]] : spatial;
     const [fh, fw] = this.rank === 1 ? [1, this.factors[0]] : this.factors;

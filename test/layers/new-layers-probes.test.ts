@@ -196,3 +196,9 @@ describe('a Cropping1D forward that fails keeps the last good pass for backward'
     expect(Array.from(dx.data)).toEqual([0, 1, 2, 0, 0, 3, 4, 0]);
   });
 });
+
+describe('UpSampling2D with an absurd size', () => {
+  it('fails naming the layer before allocating its tables (was a RangeError)', () => {
+    expect(() => new UpSampling2D({ size: [1e9, 1], name: 'up' }).build([5, 5, 2])).toThrow(/up: its output for input .* would hold .* more than the 2\^28/);
+  });
+});
