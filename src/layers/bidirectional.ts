@@ -229,16 +229,11 @@ function unitsOf(forward: Tensor, backward: Tensor): [number, number] {
  * backward], the same but for 'concat', whose rows hold both side by side).
  */
 function mergeRows(mode: MergeMode, f: Float32Array, b: Float32Array, y: Float32Array, [units, backUnits]: [number, number], steps: number): void {
+  if (mode === 'concat') return concatRows(y, f, b, [units, backUnits], steps, false);
   const rows = f.length / units;
   for (let r = 0; r < rows; r++) {
     const fo = r * units;
     const bo = pairedRow(r, steps) * backUnits;
-    if (mode === 'concat') {
-      const yo = r * (units + backUnits);
-      for (let j = 0; j < units; j++) y[yo + j] = f[fo + j];
-      for (let j = 0; j < backUnits; j++) y[yo + units + j] = b[bo + j];
-      continue;
-    }
     for (let j = 0; j < units; j++) {
       const u = f[fo + j];
       const v = b[bo + j];
@@ -247,18 +242,33 @@ function mergeRows(mode: MergeMode, f: Float32Array, b: Float32Array, y: Float32
   }
 }
 
-/** The gradients of the two outputs from the merged output's, `dy`: the transpose of `mergeRows`. */
-function splitRows(mode: MergeMode, dy: Float32Array, f: Float32Array, b: Float32Array, df: Float32Array, db: Float32Array, [units, backUnits]: [number, number], steps: number): void {
+/**
+ * 'concat' both ways: each row of `y` holds a forward row, then its paired backward row; written
+ * from `f` and `b` (the forward pass), or read back out into them when `split` (the backward pass).
+ */
+function concatRows(y: Float32Array, f: Float32Array, b: Float32Array, [units, backUnits]: [number, number], steps: number, split: boolean): void {
   const rows = f.length / units;
   for (let r = 0; r < rows; r++) {
     const fo = r * units;
     const bo = pairedRow(r, steps) * backUnits;
-    if (mode === 'concat') {
-      const yo = r * (units + backUnits);
-      for (let j = 0; j < units; j++) df[fo + j] = dy[yo + j];
-      for (let j = 0; j < backUnits; j++) db[bo + j] = dy[yo + units + j];
-      continue;
+    const yo = r * (units + backUnits);
+    if (split) {
+      for (let j = 0; j < units; j++) f[fo + j] = y[yo + j];
+      for (let j = 0; j < backUnits; j++) b[bo + j] = y[yo + units + j];
+    } else {
+      for (let j = 0; j < units; j++) y[yo + j] = f[fo + j];
+      for (let j = 0; j < backUnits; j++) y[yo + units + j] = b[bo + j];
     }
+  }
+}
+
+/** The gradients of the two outputs from the merged output's, `dy`: the transpose of `mergeRows`. */
+function splitRows(mode: MergeMode, dy: Float32Array, f: Float32Array, b: Float32Array, df: Float32Array, db: Float32Array, [units, backUnits]: [number, number], steps: number): void {
+  if (mode === 'concat') return concatRows(dy, df, db, [units, backUnits], steps, true);
+  const rows = f.length / units;
+  for (let r = 0; r < rows; r++) {
+    const fo = r * units;
+    const bo = pairedRow(r, steps) * backUnits;
     for (let j = 0; j < units; j++) {
       const g = dy[fo + j];
       df[fo + j] = mode === 'sum' ? g : mode === 'mul' ? g * b[bo + j] : 0.5 * g;

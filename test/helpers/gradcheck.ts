@@ -1,3 +1,4 @@
+import { expect } from 'vitest';
 import { randomUniform, Rng, tensor, type Layer, type Tensor } from 'layerwise';
 
 /**
@@ -92,4 +93,19 @@ export function awayFromZero(shape: number[], seed = 1, lo = -2, hi = 2, gap = 0
   const t = randomUniform(shape, lo, hi, new Rng(seed));
   for (let i = 0; i < t.data.length; i++) if (Math.abs(t.data[i]) < gap) t.data[i] = t.data[i] < 0 ? -gap : gap;
   return t;
+}
+
+/**
+ * Gradients accumulate over backward calls, and a forward pass on a batch of another size
+ * (`other`) in between leaves nothing stale: forward(x) and backward(dy) twice give twice the
+ * gradients of once.
+ */
+export function expectGradientsAccumulate(layer: Layer, x: Tensor, other: Tensor, dy: Tensor): void {
+  layer.forward(x, true);
+  layer.backward(dy);
+  const once = layer.params().map((p) => Float32Array.from(p.grad.data));
+  layer.forward(other, true);
+  layer.forward(x, true);
+  layer.backward(dy);
+  layer.params().forEach((p, i) => expect(p.grad).toBeAllClose(once[i].map((v) => 2 * v), { rtol: 1e-6, atol: 1e-6 }));
 }

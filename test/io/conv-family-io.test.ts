@@ -7,30 +7,22 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Conv2DTranspose, Dense, DepthwiseConv2D, initializers, LeakyReLU, loadModel, SeparableConv2D, Sequential, SGD, type Layer } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
-import { inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
-import { fromDirectory, saveTfjsFiles } from './tfjs-helpers';
+import { expectGapWarning, expectTrainsOnAlike, inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
+import { fromDirectory, saveTfjsFiles, tfPredict, useTfjsCpu } from './tfjs-helpers';
 
 const dir = tempDir();
 const CLOSE = { rtol: 1e-5, atol: 1e-5 };
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+useTfjsCpu(tf);
 afterEach(() => vi.restoreAllMocks());
 
 const { roundTrip, expectSameModel } = roundTrips(dir);
 
 /** Per-sample images of 6x5 pixels and 3 channels. */
 const image = [6, 5, 3];
-
-function tfPredict(model: tf.LayersModel, x: { data: Float32Array; shape: number[] }): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
-}
 
 describe('every layer of the family survives save + loadModel and serializeModel + modelFromJSON, bit for bit', () => {
   const cases: [string, () => Layer[]][] = [
@@ -78,10 +70,7 @@ describe('every layer of the family survives save + loadModel and serializeModel
       expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
     }
     const [copy] = await roundTrip(model);
-    const more = [inputs([8, ...image], 6), inputs([8, 6, 5, 2], 7)] as const;
-    await model.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    await copy.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
+    await expectTrainsOnAlike(model, copy, inputs([8, ...image], 6), inputs([8, 6, 5, 2], 7));
   });
 
   it('the file names the Keras classes, options and weights as TF.js writes them', async () => {
@@ -127,7 +116,7 @@ describe('a layerwise model loads in TF.js (tf.loadLayersModel) and predicts the
     expect(loaded.layers[1].getConfig()).toMatchObject({ kernelSize: [2, 2], strides: [2, 2], depthMultiplier: 3, activation: 'tanh' });
     expect(loaded.outputs[0].shape).toEqual([null, ...model.outputShape!]);
     const x = inputs([3, ...image], 9);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
     loaded.dispose();
   });
 });
@@ -153,7 +142,7 @@ describe('layerwise loads what TF.js saved, its weight names included, and predi
     expect(model.layers[1].getConfig()).toMatchObject({ kernelSize: [3, 3], strides: [2, 1], depthMultiplier: 2, activation: 'sigmoid' });
     expect(model.outputShape).toEqual(ref.outputs[0].shape.slice(1) as number[]);
     const x = inputs([3, ...image]);
-    expect(model.predict(x)).toBeAllClose(tfPredict(ref, x), CLOSE);
+    expect(model.predict(x)).toBeAllClose(tfPredict(tf, ref, x), CLOSE);
     ref.dispose();
   });
 
@@ -178,20 +167,7 @@ describe('saving a config TF.js 4.22 computes otherwise warns, naming the layer;
   ];
   let saves = 0;
   for (const [label, make, message] of cases) {
-    it(label, async () => {
-      const model = new Sequential({ name: 'seq_gap', layers: [new Dense({ units: 3, inputShape: image }), make()] });
-      randomizeWeights(model, 5);
-      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-      const path = join(dir, `gap-${++saves}`);
-      await model.save(path);
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/^layerwise: seq_gap\.save: TF\.js 4\.22 would not compute this file as layerwise does\. /);
-      expect(String(warn.mock.calls[0][0])).toMatch(message);
-      const back = await loadModel(path);
-      expect(back.layers.map((l) => l.getConfig())).toEqual(model.layers.map((l) => l.getConfig()));
-      const x = inputs([3, ...image], 8);
-      expect(bytesOf(back.predict(x))).toEqual(bytesOf(model.predict(x)));
-    });
+    it(label, () => expectGapWarning(join(dir, `gap-${++saves}`), [new Dense({ units: 3, inputShape: image }), make()], image, message));
   }
 
   it('TF.js loads a gap file and computes otherwise (verified): the dilated DepthwiseConv2D gives another output size there', async () => {

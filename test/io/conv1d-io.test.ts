@@ -6,7 +6,7 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AveragePooling1D,
   Conv1D,
@@ -23,17 +23,12 @@ import {
   type Layer,
 } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
-import { inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
-import { fromDirectory } from './tfjs-helpers';
+import { expectTrainsOnAlike, inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
+import { fromDirectory, tfPredict, useTfjsCpu } from './tfjs-helpers';
 
 const dir = tempDir();
 
-
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+useTfjsCpu(tf);
 
 const { roundTrip, expectSameModel } = roundTrips(dir);
 
@@ -92,10 +87,7 @@ describe('every sequence layer survives save + loadModel and serializeModel + mo
     }
     // Training on from the copy equals training on from the original (the momentum came along).
     const [copy] = await roundTrip(model);
-    const more = [inputs([8, ...sequence], 6), inputs([8, 1], 7)] as const;
-    await model.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    await copy.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
+    await expectTrainsOnAlike(model, copy, inputs([8, ...sequence], 6), inputs([8, 1], 7));
   });
 
   it('the file names the Keras classes and writes the sizes as lists of one, in snake_case', async () => {
@@ -116,11 +108,6 @@ describe('every sequence layer survives save + loadModel and serializeModel + mo
     expect(layers[2].config).toMatchObject({ pool_size: [2], strides: [2], padding: 'valid' });
   });
 });
-
-
-function tfPredict(model: tf.LayersModel, x: { data: Float32Array; shape: number[] }): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
-}
 
 describe('a layerwise sequence model loads in TF.js (tf.loadLayersModel) and predicts the same', () => {
   const CLOSE = { rtol: 1e-5, atol: 1e-5 };
@@ -144,7 +131,7 @@ describe('a layerwise sequence model loads in TF.js (tf.loadLayersModel) and pre
     expect(loaded.layers[1].getConfig()).toMatchObject({ kernelSize: [2], strides: [2], padding: 'same', dilationRate: [1], activation: 'tanh' });
     expect(loaded.outputs[0].shape).toEqual([null, 3]);
     const x = inputs([5, 12, 3], 9);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
   });
 
   it("the leaky activations of Conv1D ('leaky_relu' and LeakyReLU instances) are written as LeakyReLU layers TF.js builds; AveragePooling1D 'same' and GlobalMaxPooling1D too", async () => {
@@ -166,7 +153,7 @@ describe('a layerwise sequence model loads in TF.js (tf.loadLayersModel) and pre
     expect(loaded.layers.map((l) => l.getClassName())).toEqual(['Conv1D', 'LeakyReLU', 'AveragePooling1D', 'Conv1D', 'LeakyReLU', 'MaxPooling1D', 'GlobalMaxPooling1D', 'Dense']);
     expect(loaded.layers.filter((l) => l.getClassName() === 'LeakyReLU').map((l) => l.getConfig().alpha)).toEqual([0.2, 0.2]);
     const x = inputs([4, 9, 2], 10);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
     // And the same file comes back to layerwise as it was: the activations fused again, the same outputs.
     const back = await loadModel(path);
     expect(back.layers.map((l) => l.className)).toEqual(model.layers.map((l) => l.className));

@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, expect } from 'vitest';
-import { loadModel, modelFromJSON, serializeModel, type Sequential } from 'layerwise';
+import { afterAll, expect, vi } from 'vitest';
+import { loadModel, modelFromJSON, Sequential, serializeModel, type Layer, type Tensor } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
 import { inputs, randomizeWeights } from '../helpers/random-data';
 
@@ -50,4 +50,30 @@ export function roundTrips(dir: string): {
     return model;
   };
   return { roundTrip, expectSameModel };
+}
+
+/** Trains a model and its saved copy one more epoch on the same batch, unshuffled: the weights stay equal, bit for bit. */
+export async function expectTrainsOnAlike(model: Sequential, copy: Sequential, x: Tensor, y: Tensor): Promise<void> {
+  await model.fit(x, y, { epochs: 1, verbose: 0, shuffle: false });
+  await copy.fit(x, y, { epochs: 1, verbose: 0, shuffle: false });
+  expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
+}
+
+/**
+ * A model 'seq_gap' of `layers` (randomized weights) that TF.js 4.22 would compute otherwise: saving
+ * it to `path` warns once, naming the model and then `message`; layerwise loads it back with the
+ * same configs and predictions, bit for bit, for inputs of `inputShape`.
+ */
+export async function expectGapWarning(path: string, layers: Layer[], inputShape: number[], message: RegExp): Promise<void> {
+  const model = new Sequential({ name: 'seq_gap', layers });
+  randomizeWeights(model, 5);
+  const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
+  await model.save(path);
+  expect(warn).toHaveBeenCalledTimes(1);
+  expect(String(warn.mock.calls[0][0])).toMatch(/^layerwise: seq_gap\.save: TF\.js 4\.22 would not compute this file as layerwise does\. /);
+  expect(String(warn.mock.calls[0][0])).toMatch(message);
+  const back = await loadModel(path);
+  expect(back.layers.map((l) => l.getConfig())).toEqual(model.layers.map((l) => l.getConfig()));
+  const x = inputs([3, ...inputShape], 8);
+  expect(bytesOf(back.predict(x))).toEqual(bytesOf(model.predict(x)));
 }

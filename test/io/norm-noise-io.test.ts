@@ -10,7 +10,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   AlphaDropout,
   Cropping1D,
@@ -31,24 +31,16 @@ import {
   type Layer,
 } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
-import { inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
-import { fromDirectory, saveTfjsFiles } from './tfjs-helpers';
+import { expectGapWarning, expectTrainsOnAlike, inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
+import { fromDirectory, saveTfjsFiles, tfPredict, useTfjsCpu } from './tfjs-helpers';
 
 const dir = tempDir();
 const CLOSE = { rtol: 1e-5, atol: 1e-5 };
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+useTfjsCpu(tf);
 afterEach(() => vi.restoreAllMocks());
 
 const { roundTrip, expectSameModel } = roundTrips(dir);
-
-function tfPredict(model: tf.LayersModel, x: { data: Float32Array; shape: number[] }): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
-}
 
 /** Per-sample sequences [steps, channels] and images [height, width, channels]. */
 const sequence = [8, 3];
@@ -81,10 +73,7 @@ describe('every layer survives save + loadModel and serializeModel + modelFromJS
     await model.fit(inputs([8, 3]), inputs([8, 1], 2), { epochs: 2, verbose: 0 });
     const [copy] = await roundTrip(model);
     expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
-    const more = [inputs([8, 3], 6), inputs([8, 1], 7)] as const;
-    await model.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    await copy.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
+    await expectTrainsOnAlike(model, copy, inputs([8, 3], 6), inputs([8, 1], 7));
   });
 
   it('the file writes Keras names: axis, noise_shape, size, interpolation, cropping, padding', async () => {
@@ -122,20 +111,7 @@ describe('saving a config TF.js 4.22 lacks or computes otherwise warns, naming t
   ];
   let saves = 0;
   for (const [label, shape, make, message] of cases) {
-    it(label, async () => {
-      const model = new Sequential({ name: 'seq_gap', layers: [new Dense({ units: shape[shape.length - 1], inputShape: shape }), make()] });
-      randomizeWeights(model, 5);
-      const warn = vi.spyOn(console, 'warn').mockImplementation(() => {});
-      const path = join(dir, `gap-${++saves}`);
-      await model.save(path);
-      expect(warn).toHaveBeenCalledTimes(1);
-      expect(String(warn.mock.calls[0][0])).toMatch(/^layerwise: seq_gap\.save: TF\.js 4\.22 would not compute this file as layerwise does\. /);
-      expect(String(warn.mock.calls[0][0])).toMatch(message);
-      const back = await loadModel(path);
-      expect(back.layers.map((l) => l.getConfig())).toEqual(model.layers.map((l) => l.getConfig()));
-      const x = inputs([3, ...shape], 8);
-      expect(bytesOf(back.predict(x))).toEqual(bytesOf(model.predict(x)));
-    });
+    it(label, () => expectGapWarning(join(dir, `gap-${++saves}`), [new Dense({ units: shape[shape.length - 1], inputShape: shape }), make()], shape, message));
   }
 
   it("a Keras 3 LayerNormalization with rms_scaling true is refused, not computed wrongly; false loads", async () => {
@@ -191,7 +167,7 @@ describe('a layerwise model loads in TF.js (tf.loadLayersModel) and predicts the
     expect(loaded.layers[5].getConfig()).toMatchObject({ cropping: [[1, 0], [0, 2]] });
     expect(loaded.outputs[0].shape).toEqual([null, 10, 3, 3]);
     const x = inputs([4, ...image], 9);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
   });
 
   it('AlphaDropout and SpatialDropout1D; LayerNormalization with scale false predicts the same in TF.js', async () => {
@@ -206,7 +182,7 @@ describe('a layerwise model loads in TF.js (tf.loadLayersModel) and predicts the
     expect(loaded.layers.map((l) => l.getClassName())).toEqual(['Dense', 'AlphaDropout', 'SpatialDropout1D', 'LayerNormalization']);
     expect(loaded.layers[3].getConfig()).toMatchObject({ scale: false, center: true });
     const x = inputs([4, ...sequence], 10);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
   });
 });
 
@@ -235,7 +211,7 @@ describe('layerwise loads what TF.js saved and predicts the same', () => {
     expect(model.layers[6].getConfig()).toMatchObject({ rate: 0.5, noiseShape: [null, 1, 3] });
     expect(model.layers[7].getConfig()).toMatchObject({ axis: [1, 2] });
     const x = inputs([5, ...sequence]);
-    expect(model.predict(x)).toBeAllClose(tfPredict(ref, x), CLOSE);
+    expect(model.predict(x)).toBeAllClose(tfPredict(tf, ref, x), CLOSE);
     ref.dispose();
   });
 
@@ -250,7 +226,7 @@ describe('layerwise loads what TF.js saved and predicts the same', () => {
     expect(model.layers[0].getConfig()).toMatchObject({ cropping: [[1, 2], [0, 1]] });
     expect(model.layers[1].getConfig()).toMatchObject({ size: [3, 2], interpolation: 'nearest' });
     const x = inputs([3, ...image]);
-    expect(model.predict(x)).toBeAllClose(tfPredict(ref, x), CLOSE);
+    expect(model.predict(x)).toBeAllClose(tfPredict(tf, ref, x), CLOSE);
     ref.dispose();
   });
 });

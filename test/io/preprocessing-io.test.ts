@@ -8,7 +8,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   constraints,
   Dense,
@@ -29,16 +29,12 @@ import {
   type Tensor,
 } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
-import { inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
-import { fromDirectory, saveTfjsFiles } from './tfjs-helpers';
+import { expectTrainsOnAlike, inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
+import { fromDirectory, saveTfjsFiles, tfPredict, useTfjsCpu } from './tfjs-helpers';
 
 const dir = tempDir();
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+useTfjsCpu(tf);
 afterEach(() => vi.restoreAllMocks());
 
 const { roundTrip } = roundTrips(dir);
@@ -118,10 +114,7 @@ describe('each layer survives save + loadModel and serializeModel + modelFromJSO
     model.compile({ optimizer: new SGD({ learningRate: 0.05, momentum: 0.9 }), loss: 'mse' });
     await model.fit(ids([8, 4], 8, 1), inputs([8, 1], 2), { epochs: 2, verbose: 0 });
     const [copy] = await roundTrip(model);
-    const more = [ids([8, 4], 8, 6), inputs([8, 1], 7)] as const;
-    await model.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    await copy.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
+    await expectTrainsOnAlike(model, copy, ids([8, 4], 8, 6), inputs([8, 1], 7));
   });
 });
 
@@ -181,13 +174,9 @@ describe('a model built with an InputLayer', () => {
     const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     expect(loaded.layers.map((l) => l.getClassName())).toEqual(['Dense', 'RepeatVector']);
     const x = inputs([3, 4]);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), { rtol: 1e-5, atol: 1e-5 });
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), { rtol: 1e-5, atol: 1e-5 });
   });
 });
-
-function tfPredict(model: tf.LayersModel, x: { data: Float32Array; shape: number[] }): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
-}
 
 describe('TF.js loads layerwise files (tf.loadLayersModel) and predicts the same', () => {
   const CLOSE = { rtol: 1e-5, atol: 1e-5 };
@@ -205,7 +194,7 @@ describe('TF.js loads layerwise files (tf.loadLayersModel) and predicts the same
     expect(loaded.layers.map((l) => l.getClassName())).toEqual(['Embedding', 'Dense', 'Rescaling']);
     expect(loaded.layers[0].getConfig()).toMatchObject({ inputDim: 15, outputDim: 4, maskZero: true });
     const x = ids([4, 5], 15);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
   });
 
   it('Embedding → Permute → Flatten → Dense → RepeatVector', async () => {
@@ -220,7 +209,7 @@ describe('TF.js loads layerwise files (tf.loadLayersModel) and predicts the same
     expect(loaded.layers[1].getConfig()).toMatchObject({ dims: [2, 1] });
     expect(loaded.outputs[0].shape).toEqual([null, 3, 2]);
     const x = ids([5, 4], 6);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
   });
 
   it('a Normalization model warns on saving that TF.js 4.22 has no such layer', async () => {
@@ -246,7 +235,7 @@ describe('layerwise loads what TF.js saved and predicts the same', () => {
     expect(model.inputShape).toEqual([6]);
     expect(model.layers[0].getConfig()).toMatchObject({ inputDim: 11, outputDim: 3, maskZero: true });
     const x = ids([4, 6], 11);
-    expect(model.predict(x)).toBeAllClose(tfPredict(ref, x), { rtol: 1e-5, atol: 1e-5 });
+    expect(model.predict(x)).toBeAllClose(tfPredict(tf, ref, x), { rtol: 1e-5, atol: 1e-5 });
     ref.dispose();
   });
 
@@ -267,7 +256,7 @@ describe('layerwise loads what TF.js saved and predicts the same', () => {
     expect(model.layers.map((l) => l.className)).toEqual(['Dense', 'RepeatVector', 'Permute', 'Rescaling', 'Flatten', 'Dense']);
     expect(model.layers[3].getConfig()).toMatchObject({ scale: 1 / 255, offset: 0.5 });
     const x = inputs([5, 3]);
-    expect(model.predict(x)).toBeAllClose(tfPredict(ref, x), { rtol: 1e-5, atol: 1e-5 });
+    expect(model.predict(x)).toBeAllClose(tfPredict(tf, ref, x), { rtol: 1e-5, atol: 1e-5 });
     ref.dispose();
   });
 });

@@ -9,19 +9,15 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
 import { Dense, Embedding, GRU, initializers, LeakyReLU, loadModel, LSTM, Sequential, SGD, SimpleRNN, tensor, type Layer } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
-import { inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
-import { fromDirectory, saveTfjsFiles } from './tfjs-helpers';
+import { expectTrainsOnAlike, inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
+import { fromDirectory, saveTfjsFiles, tfPredict, useTfjsCpu } from './tfjs-helpers';
 
 const dir = tempDir();
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+useTfjsCpu(tf);
 afterEach(() => vi.restoreAllMocks());
 
 const { roundTrip, expectSameModel } = roundTrips(dir);
@@ -57,10 +53,7 @@ describe('every recurrent layer survives save + loadModel and serializeModel + m
     const [copy] = await roundTrip(model);
     const x = inputs([4, ...sequence], 5);
     expect(bytesOf(copy.predict(x))).toEqual(bytesOf(model.predict(x)));
-    const more = [inputs([8, ...sequence], 6), inputs([8, 1], 7)] as const;
-    await model.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    await copy.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
+    await expectTrainsOnAlike(model, copy, inputs([8, ...sequence], 6), inputs([8, 1], 7));
   });
 
   it("the file holds TF.js's flat config, in snake_case, and TF.js's weight names", async () => {
@@ -89,10 +82,6 @@ describe('every recurrent layer survives save + loadModel and serializeModel + m
   });
 });
 
-function tfPredict(model: tf.LayersModel, x: { data: Float32Array; shape: number[] }): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape)) as tf.Tensor).dataSync() as Float32Array);
-}
-
 const CLOSE = { rtol: 1e-5, atol: 1e-5 };
 
 describe('a layerwise recurrent model loads in TF.js (tf.loadLayersModel) and predicts the same', () => {
@@ -120,7 +109,7 @@ describe('a layerwise recurrent model loads in TF.js (tf.loadLayersModel) and pr
       recurrentConstraint: { className: 'NonNeg' },
     });
     const x = inputs([4, 7, 3], 9);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
   });
 
   it('an Embedding with maskZero before an LSTM: TF.js skips the same padded steps', async () => {
@@ -130,7 +119,7 @@ describe('a layerwise recurrent model loads in TF.js (tf.loadLayersModel) and pr
     await model.save(path);
     const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     const ids = tensor([1, 2, 0, 0, 0, 3, 4, 5, 1, 2, 0, 0, 5, 5, 1], [3, 5]);
-    expect(tfPredict(loaded, ids)).toBeAllClose(model.predict(ids), CLOSE);
+    expect(tfPredict(tf, loaded, ids)).toBeAllClose(model.predict(ids), CLOSE);
   });
 
   it('saving a GRU with resetAfter true warns that TF.js 4.22 cannot load it, and TF.js indeed fails', async () => {
@@ -160,7 +149,7 @@ describe('layerwise loads what TF.js writes (model.save) and predicts the same',
     expect(ours.layers[1].getConfig()).toMatchObject({ units: 4, recurrentActivation: 'hard_sigmoid', goBackwards: true, returnSequences: true });
     expect(ours.layers[2].getConfig()).toMatchObject({ resetAfter: false });
     const x = inputs([3, 5, 2], 11);
-    expect(ours.predict(x)).toBeAllClose(tfPredict(model, x), CLOSE);
+    expect(ours.predict(x)).toBeAllClose(tfPredict(tf, model, x), CLOSE);
   });
 
   it('refuses a Keras file with return_state or stateful, naming the setting', async () => {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type * as tf from '@tensorflow/tfjs';
+import { beforeAll } from 'vitest';
 
 /**
  * A TF.js load handler for a directory on disk (pure-JS TF.js has no file:// handler): TF.js's own
@@ -34,4 +35,18 @@ export async function saveTfjsFiles(tfjs: typeof tf, model: tf.LayersModel, path
     }),
     { includeOptimizer },
   );
+}
+
+/** Runs the file's tests with TF.js on its cpu backend (PROD silences its advice to install tfjs-node). */
+export function useTfjsCpu(tfjs: typeof tf): void {
+  beforeAll(async () => {
+    tfjs.env().set('PROD', true);
+    await tfjs.setBackend('cpu');
+    await tfjs.ready();
+  });
+}
+
+/** A TF.js model's prediction for x (a layerwise tensor or the like), as a Float32Array. */
+export function tfPredict(tfjs: typeof tf, model: tf.LayersModel, x: { data: Float32Array; shape: readonly number[] }): Float32Array {
+  return tfjs.tidy(() => (model.predict(tfjs.tensor(x.data, x.shape as number[])) as tf.Tensor).dataSync() as Float32Array);
 }

@@ -8,7 +8,7 @@
  */
 import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import {
   Adam,
   Bidirectional,
@@ -30,16 +30,12 @@ import {
   type Tensor,
 } from 'layerwise';
 import { bytesOf } from '../helpers/contract';
-import { inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
-import { fromDirectory, saveTfjsFiles } from './tfjs-helpers';
+import { expectTrainsOnAlike, inputs, randomizeWeights, readModelJSON, roundTrips, tempDir } from './helpers';
+import { fromDirectory, saveTfjsFiles, tfPredict, useTfjsCpu } from './tfjs-helpers';
 
 const dir = tempDir();
 
-beforeAll(async () => {
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+useTfjsCpu(tf);
 
 const { roundTrip, expectSameModel } = roundTrips(dir);
 
@@ -106,10 +102,7 @@ describe('every wrapper survives save + loadModel and serializeModel + modelFrom
     model.compile({ optimizer: new Adam({ learningRate: 0.01 }), loss: 'mse' });
     await model.fit(inputs([8, 6, 2]), inputs([8, 6, 1], 2), { epochs: 2, verbose: 0 });
     const [copy] = await roundTrip(model);
-    const more = [inputs([8, 6, 2], 6), inputs([8, 6, 1], 7)] as const;
-    await model.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    await copy.fit(more[0], more[1], { epochs: 1, verbose: 0, shuffle: false });
-    expect(copy.getWeights().map(bytesOf)).toEqual(model.getWeights().map(bytesOf));
+    await expectTrainsOnAlike(model, copy, inputs([8, 6, 2], 6), inputs([8, 6, 1], 7));
   });
 
   it("the file nests the wrapped layer as TF.js does, and names the weights as TF.js does", async () => {
@@ -168,10 +161,6 @@ describe('a damaged wrapper in model.json fails naming the field', () => {
   for (const [name, edit, message] of cases) it(name, () => expect(loadError(edit)).toMatch(message));
 });
 
-function tfPredict(model: tf.LayersModel, x: Tensor): Float32Array {
-  return tf.tidy(() => (model.predict(tf.tensor(x.data, x.shape as number[])) as tf.Tensor).dataSync() as Float32Array);
-}
-
 const CLOSE = { rtol: 1e-5, atol: 1e-5 };
 
 describe('a layerwise model with wrappers loads in TF.js (tf.loadLayersModel) and predicts the same', () => {
@@ -192,7 +181,7 @@ describe('a layerwise model with wrappers loads in TF.js (tf.loadLayersModel) an
     expect(loaded.layers[2].getConfig()).toMatchObject({ mergeMode: 'sum' });
     expect(loaded.outputs[0].shape).toEqual([null, 2]);
     const x = inputs([4, 6, 2], 9);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
     loaded.dispose();
   });
 
@@ -211,7 +200,7 @@ describe('a layerwise model with wrappers loads in TF.js (tf.loadLayersModel) an
     const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     const x = ids(6, 8, 12, 3);
     expect(Array.from(x.data).some((v) => v === 0)).toBe(true);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
     loaded.dispose();
   });
 });
@@ -230,12 +219,12 @@ describe('layerwise loads a TF.js model with wrappers (saved by TF.js) and predi
     expect((model.layers[0] as Bidirectional).forwardLayer.name).toBe(`forward_${wrapped}`);
     expect((model.layers[2] as Bidirectional).mergeMode).toBe('ave');
     const x = inputs([3, 5, 2], 13);
-    expect(model.predict(x)).toBeAllClose(tfPredict(tfModel, x), CLOSE);
+    expect(model.predict(x)).toBeAllClose(tfPredict(tf, tfModel, x), CLOSE);
     // And back to TF.js from layerwise's save of it.
     const again = join(dir, 'from-tfjs-again');
     await model.save(again);
     const reloaded = await tf.loadLayersModel(fromDirectory(tf, again));
-    expect(tfPredict(reloaded, x)).toBeAllClose(tfPredict(tfModel, x), CLOSE);
+    expect(tfPredict(tf, reloaded, x)).toBeAllClose(tfPredict(tf, tfModel, x), CLOSE);
     tfModel.dispose();
     reloaded.dispose();
   });
@@ -307,7 +296,7 @@ describe('what TF.js 4.22 cannot load or computes otherwise: saving warns, namin
     expect((back.layers[0].getConfig().layer as { config: { seed: number } }).config.seed).toBe(3);
     const loaded = await tf.loadLayersModel(fromDirectory(tf, path));
     const x = inputs([2, 4, 3], 3);
-    expect(tfPredict(loaded, x)).toBeAllClose(model.predict(x), CLOSE);
+    expect(tfPredict(tf, loaded, x)).toBeAllClose(model.predict(x), CLOSE);
     loaded.dispose();
     await expectSameModel(model, [4, 3]);
   });

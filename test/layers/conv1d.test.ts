@@ -23,7 +23,7 @@ import {
   zeros,
 } from 'layerwise';
 import { buildLayer, bytesOf, checkLayerContract } from '../helpers/contract';
-import { awayFromZero, gradCheckLayer } from '../helpers/gradcheck';
+import { awayFromZero, expectGradientsAccumulate, gradCheckLayer } from '../helpers/gradcheck';
 
 /** A seeded Conv1D with 3 filters and a kernel of 3 unless `options` say otherwise. */
 function conv(options: Partial<Conv1DOptions> = {}) {
@@ -245,15 +245,7 @@ describe('Conv1D forward and backward', () => {
 
   it('gradients accumulate over backward calls; a batch of another size reuses nothing stale', () => {
     const layer = buildLayer(conv({ padding: 'causal', activation: 'relu' }), [6, 2]);
-    const x = awayFromZero([2, 6, 2], 2);
-    const dy = randomUniform([2, 6, 3], -1, 1, new Rng(1));
-    layer.forward(x, true);
-    layer.backward(dy);
-    const once = layer.params().map((p) => Float32Array.from(p.grad.data));
-    layer.forward(awayFromZero([1, 6, 2], 9), true); // another batch size in between
-    layer.forward(x, true);
-    layer.backward(dy);
-    layer.params().forEach((p, i) => expect(p.grad).toBeAllClose(once[i].map((v) => 2 * v), { rtol: 1e-6, atol: 1e-6 }));
+    expectGradientsAccumulate(layer, awayFromZero([2, 6, 2], 2), awayFromZero([1, 6, 2], 9), randomUniform([2, 6, 3], -1, 1, new Rng(1)));
   });
 
   it('a PReLU activation learns one slope per output value, [steps, filters]', () => {

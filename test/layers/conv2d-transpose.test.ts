@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUniform, Rng, Sequential, tensor } from 'layerwise';
 import { Conv2DTranspose, transposedAxis, type Conv2DTransposeOptions } from '../../src/layers/conv2d-transpose';
 import { buildLayer, checkLayerContract } from '../helpers/contract';
-import { awayFromZero } from '../helpers/gradcheck';
+import { awayFromZero, expectGradientsAccumulate } from '../helpers/gradcheck';
 import { kerasLength, referenceTranspose, type TransposeCase } from '../helpers/conv-family-reference';
 
 /** A seeded Conv2DTranspose with 2 filters and a 3x3 kernel unless `options` say otherwise. */
@@ -113,15 +113,7 @@ describe('Conv2DTranspose forward', () => {
 
   it('gradients accumulate over backward calls; a batch of another size reuses nothing stale', () => {
     const layer = buildLayer(deconv({ strides: 2, padding: 'same' }), [3, 3, 2]);
-    const x = awayFromZero([2, 3, 3, 2], 2);
-    const dy = randomUniform([2, 6, 6, 2], -1, 1, new Rng(1));
-    layer.forward(x, true);
-    layer.backward(dy);
-    const once = layer.params().map((p) => Float32Array.from(p.grad.data));
-    layer.forward(awayFromZero([1, 3, 3, 2], 9), true);
-    layer.forward(x, true);
-    layer.backward(dy);
-    layer.params().forEach((p, i) => expect(p.grad).toBeAllClose(once[i].map((v) => 2 * v), { rtol: 1e-6, atol: 1e-6 }));
+    expectGradientsAccumulate(layer, awayFromZero([2, 3, 3, 2], 2), awayFromZero([1, 3, 3, 2], 9), randomUniform([2, 6, 6, 2], -1, 1, new Rng(1)));
   });
 });
 

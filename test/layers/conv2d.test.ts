@@ -19,7 +19,7 @@ import {
   zeros,
 } from 'layerwise';
 import { buildLayer, checkLayerContract } from '../helpers/contract';
-import { awayFromZero, gradCheckLayer } from '../helpers/gradcheck';
+import { awayFromZero, expectGradientsAccumulate, gradCheckLayer } from '../helpers/gradcheck';
 import { naiveConv2d, window2d } from '../helpers/reference';
 
 /** A seeded Conv2D with 3 filters and a 3x3 kernel unless `options` say otherwise. */
@@ -156,15 +156,7 @@ describe('Conv2D forward', () => {
 
   it('gradients accumulate over backward calls; a batch of another size reuses nothing stale', () => {
     const layer = buildLayer(conv({ padding: 'same' }), [4, 4, 2]);
-    const x = awayFromZero([2, 4, 4, 2], 2);
-    const dy = randomUniform([2, 4, 4, 3], -1, 1, new Rng(1));
-    layer.forward(x, true);
-    layer.backward(dy);
-    const once = layer.params().map((p) => Float32Array.from(p.grad.data));
-    layer.forward(awayFromZero([1, 4, 4, 2], 9), true); // another batch size in between
-    layer.forward(x, true);
-    layer.backward(dy);
-    layer.params().forEach((p, i) => expect(p.grad).toBeAllClose(once[i].map((v) => 2 * v), { rtol: 1e-6, atol: 1e-6 }));
+    expectGradientsAccumulate(layer, awayFromZero([2, 4, 4, 2], 2), awayFromZero([1, 4, 4, 2], 9), randomUniform([2, 4, 4, 3], -1, 1, new Rng(1)));
   });
 });
 

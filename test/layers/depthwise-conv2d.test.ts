@@ -3,7 +3,7 @@ import { randomUniform, Rng, Sequential, tensor } from 'layerwise';
 import { DepthwiseConv2D, type DepthwiseConv2DOptions } from '../../src/layers/depthwise-conv2d';
 import type { Padding } from '../../src/tensor/conv-geometry';
 import { buildLayer, checkLayerContract } from '../helpers/contract';
-import { awayFromZero } from '../helpers/gradcheck';
+import { awayFromZero, expectGradientsAccumulate } from '../helpers/gradcheck';
 import { window2d } from '../helpers/reference';
 import { referenceDepthwise } from '../helpers/conv-family-reference';
 
@@ -80,15 +80,7 @@ describe('DepthwiseConv2D forward', () => {
 
   it('gradients accumulate over backward calls; a batch of another size reuses nothing stale', () => {
     const layer = buildLayer(depthwise({ padding: 'same', depthMultiplier: 2 }), [4, 4, 2]);
-    const x = awayFromZero([2, 4, 4, 2], 2);
-    const dy = randomUniform([2, 4, 4, 4], -1, 1, new Rng(1));
-    layer.forward(x, true);
-    layer.backward(dy);
-    const once = layer.params().map((p) => Float32Array.from(p.grad.data));
-    layer.forward(awayFromZero([1, 4, 4, 2], 9), true);
-    layer.forward(x, true);
-    layer.backward(dy);
-    layer.params().forEach((p, i) => expect(p.grad).toBeAllClose(once[i].map((v) => 2 * v), { rtol: 1e-6, atol: 1e-6 }));
+    expectGradientsAccumulate(layer, awayFromZero([2, 4, 4, 2], 2), awayFromZero([1, 4, 4, 2], 9), randomUniform([2, 4, 4, 4], -1, 1, new Rng(1)));
   });
 });
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { randomUniform, Rng, Sequential, SGD, tensor } from 'layerwise';
 import { SeparableConv2D, type SeparableConv2DOptions } from '../../src/layers/separable-conv2d';
 import { buildLayer, checkLayerContract } from '../helpers/contract';
-import { awayFromZero } from '../helpers/gradcheck';
+import { awayFromZero, expectGradientsAccumulate } from '../helpers/gradcheck';
 import { referenceSeparable } from '../helpers/conv-family-reference';
 
 /** A seeded SeparableConv2D with 3 filters and a 3x3 kernel unless `options` say otherwise. */
@@ -66,15 +66,7 @@ describe('SeparableConv2D forward', () => {
 
   it('gradients accumulate over backward calls; a batch of another size reuses nothing stale', () => {
     const layer = buildLayer(separable({ padding: 'same', depthMultiplier: 2 }), [4, 4, 2]);
-    const x = awayFromZero([2, 4, 4, 2], 2);
-    const dy = randomUniform([2, 4, 4, 3], -1, 1, new Rng(1));
-    layer.forward(x, true);
-    layer.backward(dy);
-    const once = layer.params().map((p) => Float32Array.from(p.grad.data));
-    layer.forward(awayFromZero([1, 4, 4, 2], 9), true);
-    layer.forward(x, true);
-    layer.backward(dy);
-    layer.params().forEach((p, i) => expect(p.grad).toBeAllClose(once[i].map((v) => 2 * v), { rtol: 1e-6, atol: 1e-6 }));
+    expectGradientsAccumulate(layer, awayFromZero([2, 4, 4, 2], 2), awayFromZero([1, 4, 4, 2], 9), randomUniform([2, 4, 4, 3], -1, 1, new Rng(1)));
   });
 
   it('backward with inputGradient false still accumulates the depthwise gradient', () => {

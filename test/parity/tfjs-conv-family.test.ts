@@ -17,8 +17,8 @@
  * Tolerance everywhere: |ours − theirs| ≤ 1e-4 + 1e-4 · |theirs|.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getBackend, randomUniform, Rng, setBackend, tensor, type BackendName, type Layer, type Tensor } from 'layerwise';
+import { describe, expect, it } from 'vitest';
+import { randomUniform, type Layer, type Tensor } from 'layerwise';
 import { Conv2DTranspose } from '../../src/layers/conv2d-transpose';
 import { DepthwiseConv2D } from '../../src/layers/depthwise-conv2d';
 import { SeparableConv2D } from '../../src/layers/separable-conv2d';
@@ -26,85 +26,14 @@ import type { Padding } from '../../src/tensor/conv-geometry';
 import { referenceDepthwise, referenceSeparable, referenceTranspose, type TransposeCase } from '../helpers/conv-family-reference';
 import { gradCheckLayer } from '../helpers/gradcheck';
 import { window2d } from '../helpers/reference';
+import { CLOSE, expectParity, generator, itOnBackends, ours, tfLayerForward, theirs, useTfjsCpu } from './parity-helpers';
 
-const CLOSE = { rtol: 1e-4, atol: 1e-4 };
-const BACKENDS: BackendName[] = ['wasm', 'js'];
 /** The slope of the 'leaky_relu' key: Keras 3's activations.leaky_relu (0.2). */
 const LEAKY_ALPHA = 0.2;
 type Activation = 'linear' | 'relu' | 'leaky_relu';
 const ACTIVATIONS: Activation[] = ['linear', 'relu', 'leaky_relu'];
 
-let initialBackend: BackendName;
-
-beforeAll(async () => {
-  initialBackend = getBackend();
-  tf.env().set('PROD', true); // silences TF.js's advice to install tfjs-node
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterEach(() => setBackend(initialBackend));
-afterAll(() => setBackend(initialBackend));
-
-interface Result {
-  y: Float32Array;
-  dx: Float32Array;
-  /** Trainable parameter gradients in Keras order. */
-  params: Float32Array[];
-}
-
-interface Reference {
-  y: Float32Array;
-  grads: Float32Array[];
-}
-
-/** layerwise: y = layer(x), then one backward(w) from zeroed gradients. */
-function ours(layer: Layer, x: Tensor, w: Tensor): Result {
-  const y = Float32Array.from(layer.forward(x, true).data);
-  const trainable = layer.params().filter((p) => p.trainable);
-  for (const p of trainable) p.grad.data.fill(0);
-  const dx = Float32Array.from(layer.backward(tensor(Float32Array.from(w.data), w.shape)).data);
-  return { y, dx, params: trainable.map((p) => Float32Array.from(p.grad.data)) };
-}
-
-const toTf = (t: Tensor) => tf.tensor(t.data, t.shape as number[]);
-
-/** TF.js: y = f(inputs) and the gradients of Σ w ⊙ f with respect to each input, by tf.grads. */
-function theirs(f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: Tensor[], w: Tensor): Reference {
-  return tf.tidy(() => {
-    const args = inputs.map(toTf);
-    const wT = toTf(w);
-    const y = f(...args);
-    expect(y.shape).toEqual(w.shape);
-    const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), wT)))(args);
-    return { y: Float32Array.from(y.dataSync()), grads: grads.map((g) => Float32Array.from(g.dataSync())) };
-  });
-}
-
-function expectParity(a: Result, b: Reference): void {
-  expect(a.y).toBeAllClose(b.y, CLOSE);
-  expect(1 + a.params.length).toBe(b.grads.length);
-  expect(a.dx).toBeAllClose(b.grads[0], CLOSE);
-  a.params.forEach((g, i) => expect(g).toBeAllClose(b.grads[i + 1], CLOSE));
-}
-
-/** The forward pass of a TF.js layer given our weights. */
-function tfLayerForward(tfLayer: tf.layers.Layer, x: Tensor, weights: Tensor[]): { y: Float32Array; shape: number[] } {
-  const out = tf.tidy(() => {
-    tfLayer.apply(toTf(x)); // builds
-    tfLayer.setWeights(weights.map(toTf));
-    const y = tfLayer.apply(toTf(x)) as tf.Tensor;
-    return { y: Float32Array.from(y.dataSync()), shape: y.shape };
-  });
-  tfLayer.dispose();
-  return out;
-}
-
-/** A seeded generator of case parameters. */
-function generator(seed: number) {
-  const rng = new Rng(seed);
-  const int = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
-  return { rng, int, pair: (lo: number, hi: number): [number, number] => [int(lo, hi), int(lo, hi)] };
-}
+useTfjsCpu('each');
 
 /** The activation as TF.js ops ('leaky_relu' is not a TF.js activation identifier: tf.leakyRelu with Keras's alpha). */
 function tfActivation(activation: Activation, z: tf.Tensor): tf.Tensor {
@@ -247,19 +176,16 @@ describe('Conv2DTranspose matches tf.layers.conv2dTranspose on 12 random configu
   it('the cases cover both paddings, strides 1–3, even and odd kernels, every activation, bias or not', () => expectCoverage(list));
 
   for (const [i, c] of list.entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${describeCase(c)}, ${c.filters} filters`, () => {
-        setBackend(backend);
-        const layer = transposeLayer(c);
-        const { x, weights, w } = setup(layer, c, 100 + i);
-        const result = ours(layer, x, w);
-        const forward = tfLayerForward(tf.layers.conv2dTranspose({ filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, useBias: c.useBias, activation: tfLayerActivation(c.activation) }), x, weights);
-        expect(forward.shape).toEqual(w.shape);
-        const y = withLeaky(c.activation, forward.y);
-        expect(result.y).toBeAllClose(y, CLOSE);
-        expectParity(result, theirs(tfTranspose(c, w.shape), [x, ...weights], w));
-      });
-    }
+    itOnBackends(`${describeCase(c)}, ${c.filters} filters`, () => {
+      const layer = transposeLayer(c);
+      const { x, weights, w } = setup(layer, c, 100 + i);
+      const result = ours(layer, x, w);
+      const forward = tfLayerForward(tf.layers.conv2dTranspose({ filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, useBias: c.useBias, activation: tfLayerActivation(c.activation) }), x, weights);
+      expect(forward.shape).toEqual(w.shape);
+      const y = withLeaky(c.activation, forward.y);
+      expect(result.y).toBeAllClose(y, CLOSE);
+      expectParity(result, theirs(tfTranspose(c, w.shape), [x, ...weights], w));
+    });
   }
 });
 
@@ -303,20 +229,17 @@ describe('Conv2DTranspose with dilationRate or outputPadding, which TF.js 4.22 i
   });
 
   for (const [i, c] of list.entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${describeCase(c)}, ${c.filters} filters`, () => {
-        setBackend(backend);
-        const layer = transposeLayer(c);
-        const { x, weights, w } = setup(layer, c, 200 + i);
-        const result = ours(layer, x, w);
-        const tc: TransposeCase = { shape: c.shape, filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, dilation: c.dilation, padding: c.padding, outputPadding: c.outputPadding };
-        const ref = referenceTranspose(x.data, weights[0].data, c.useBias ? weights[1].data : undefined, tc);
-        expect(w.shape).toEqual(ref.shape);
-        expect(result.y).toBeAllClose(activate(c.activation, ref.y), CLOSE);
-        expectParity(result, theirs(tfTranspose(c, w.shape), [x, ...weights], w));
-        expectNumericGradients(transposeLayer, c, weights, x);
-      });
-    }
+    itOnBackends(`${describeCase(c)}, ${c.filters} filters`, () => {
+      const layer = transposeLayer(c);
+      const { x, weights, w } = setup(layer, c, 200 + i);
+      const result = ours(layer, x, w);
+      const tc: TransposeCase = { shape: c.shape, filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, dilation: c.dilation, padding: c.padding, outputPadding: c.outputPadding };
+      const ref = referenceTranspose(x.data, weights[0].data, c.useBias ? weights[1].data : undefined, tc);
+      expect(w.shape).toEqual(ref.shape);
+      expect(result.y).toBeAllClose(activate(c.activation, ref.y), CLOSE);
+      expectParity(result, theirs(tfTranspose(c, w.shape), [x, ...weights], w));
+      expectNumericGradients(transposeLayer, c, weights, x);
+    });
   }
 });
 
@@ -342,19 +265,16 @@ describe('DepthwiseConv2D matches tf.layers.depthwiseConv2d on 12 random configu
   it('the cases cover both paddings, strides 1–3, even and odd kernels, depth multipliers 1–3, every activation, bias or not', () => expectCoverage(list));
 
   for (const [i, c] of list.entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${describeCase(c)}, depthMultiplier ${c.depthMultiplier}`, () => {
-        setBackend(backend);
-        const layer = depthwiseLayer(c);
-        const { x, weights, w } = setup(layer, c, 300 + i);
-        const result = ours(layer, x, w);
-        const forward = tfLayerForward(tf.layers.depthwiseConv2d({ kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, depthMultiplier: c.depthMultiplier, useBias: c.useBias, activation: tfLayerActivation(c.activation) }), x, weights);
-        expect(forward.shape).toEqual(w.shape);
-        const y = withLeaky(c.activation, forward.y);
-        expect(result.y).toBeAllClose(y, CLOSE);
-        expectParity(result, theirs(tfDepthwise(c), [x, ...weights], w));
-      });
-    }
+    itOnBackends(`${describeCase(c)}, depthMultiplier ${c.depthMultiplier}`, () => {
+      const layer = depthwiseLayer(c);
+      const { x, weights, w } = setup(layer, c, 300 + i);
+      const result = ours(layer, x, w);
+      const forward = tfLayerForward(tf.layers.depthwiseConv2d({ kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, depthMultiplier: c.depthMultiplier, useBias: c.useBias, activation: tfLayerActivation(c.activation) }), x, weights);
+      expect(forward.shape).toEqual(w.shape);
+      const y = withLeaky(c.activation, forward.y);
+      expect(result.y).toBeAllClose(y, CLOSE);
+      expectParity(result, theirs(tfDepthwise(c), [x, ...weights], w));
+    });
   }
 });
 
@@ -375,19 +295,16 @@ describe('DepthwiseConv2D with dilationRate, which TF.js 4.22 saves but ignores:
 
   const list = cases(59, 10, [3, 8], true);
   for (const [i, c] of list.entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${describeCase(c)}, depthMultiplier ${c.depthMultiplier}`, () => {
-        setBackend(backend);
-        const layer = depthwiseLayer(c);
-        const { x, weights, w } = setup(layer, c, 400 + i);
-        const result = ours(layer, x, w);
-        const g = window2d(c.shape, c.kernelSize, c.strides, c.dilation, c.padding);
-        const z = referenceDepthwise(x.data, weights[0].data, c.useBias ? weights[1].data : undefined, g, c.depthMultiplier);
-        expect(result.y).toBeAllClose(activate(c.activation, z), CLOSE);
-        expectParity(result, theirs(tfDepthwise(c), [x, ...weights], w));
-        expectNumericGradients(depthwiseLayer, c, weights, x);
-      });
-    }
+    itOnBackends(`${describeCase(c)}, depthMultiplier ${c.depthMultiplier}`, () => {
+      const layer = depthwiseLayer(c);
+      const { x, weights, w } = setup(layer, c, 400 + i);
+      const result = ours(layer, x, w);
+      const g = window2d(c.shape, c.kernelSize, c.strides, c.dilation, c.padding);
+      const z = referenceDepthwise(x.data, weights[0].data, c.useBias ? weights[1].data : undefined, g, c.depthMultiplier);
+      expect(result.y).toBeAllClose(activate(c.activation, z), CLOSE);
+      expectParity(result, theirs(tfDepthwise(c), [x, ...weights], w));
+      expectNumericGradients(depthwiseLayer, c, weights, x);
+    });
   }
 });
 
@@ -413,23 +330,20 @@ describe('SeparableConv2D matches tf.layers.separableConv2d on 12 random configu
   it('the cases cover both paddings, strides 1–3, even and odd kernels, depth multipliers 1–3, every activation, bias or not', () => expectCoverage(list));
 
   for (const [i, c] of list.entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${describeCase(c)}, depthMultiplier ${c.depthMultiplier}, ${c.filters} filters`, () => {
-        setBackend(backend);
-        const layer = separableLayer(c);
-        const { x, weights, w } = setup(layer, c, 500 + i);
-        const result = ours(layer, x, w);
-        const forward = tfLayerForward(
-          tf.layers.separableConv2d({ filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, depthMultiplier: c.depthMultiplier, useBias: c.useBias, activation: tfLayerActivation(c.activation) }),
-          x,
-          weights,
-        );
-        expect(forward.shape).toEqual(w.shape);
-        const y = withLeaky(c.activation, forward.y);
-        expect(result.y).toBeAllClose(y, CLOSE);
-        expectParity(result, theirs(tfSeparable(c), [x, ...weights], w));
-      });
-    }
+    itOnBackends(`${describeCase(c)}, depthMultiplier ${c.depthMultiplier}, ${c.filters} filters`, () => {
+      const layer = separableLayer(c);
+      const { x, weights, w } = setup(layer, c, 500 + i);
+      const result = ours(layer, x, w);
+      const forward = tfLayerForward(
+        tf.layers.separableConv2d({ filters: c.filters, kernelSize: c.kernelSize, strides: c.strides, padding: c.padding, depthMultiplier: c.depthMultiplier, useBias: c.useBias, activation: tfLayerActivation(c.activation) }),
+        x,
+        weights,
+      );
+      expect(forward.shape).toEqual(w.shape);
+      const y = withLeaky(c.activation, forward.y);
+      expect(result.y).toBeAllClose(y, CLOSE);
+      expectParity(result, theirs(tfSeparable(c), [x, ...weights], w));
+    });
   }
 });
 
@@ -445,25 +359,22 @@ describe('SeparableConv2D with dilationRate, which TF.js 4.22 computes but canno
 
   const list = cases(67, 10, [3, 8], true);
   for (const [i, c] of list.entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${describeCase(c)}, depthMultiplier ${c.depthMultiplier}, ${c.filters} filters`, () => {
-        setBackend(backend);
-        const layer = separableLayer(c);
-        const { x, weights, w } = setup(layer, c, 600 + i);
-        const result = ours(layer, x, w);
-        // TF.js's own dilated forward pass.
-        const forward = tfLayerForward(
-          tf.layers.separableConv2d({ filters: c.filters, kernelSize: c.kernelSize, padding: c.padding, dilationRate: c.dilation, depthMultiplier: c.depthMultiplier, useBias: c.useBias, activation: tfLayerActivation(c.activation) }),
-          x,
-          weights,
-        );
-        const tfY = withLeaky(c.activation, forward.y);
-        expect(result.y).toBeAllClose(tfY, CLOSE);
-        const z = referenceSeparable(x.data, weights[0].data, weights[1].data, c.useBias ? weights[2].data : undefined, c.shape, layer);
-        expect(result.y).toBeAllClose(activate(c.activation, z), CLOSE);
-        expectParity(result, theirs(tfSeparable(c), [x, ...weights], w));
-        expectNumericGradients(separableLayer, c, weights, x);
-      });
-    }
+    itOnBackends(`${describeCase(c)}, depthMultiplier ${c.depthMultiplier}, ${c.filters} filters`, () => {
+      const layer = separableLayer(c);
+      const { x, weights, w } = setup(layer, c, 600 + i);
+      const result = ours(layer, x, w);
+      // TF.js's own dilated forward pass.
+      const forward = tfLayerForward(
+        tf.layers.separableConv2d({ filters: c.filters, kernelSize: c.kernelSize, padding: c.padding, dilationRate: c.dilation, depthMultiplier: c.depthMultiplier, useBias: c.useBias, activation: tfLayerActivation(c.activation) }),
+        x,
+        weights,
+      );
+      const tfY = withLeaky(c.activation, forward.y);
+      expect(result.y).toBeAllClose(tfY, CLOSE);
+      const z = referenceSeparable(x.data, weights[0].data, weights[1].data, c.useBias ? weights[2].data : undefined, c.shape, layer);
+      expect(result.y).toBeAllClose(activate(c.activation, z), CLOSE);
+      expectParity(result, theirs(tfSeparable(c), [x, ...weights], w));
+      expectNumericGradients(separableLayer, c, weights, x);
+    });
   }
 });

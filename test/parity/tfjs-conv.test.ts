@@ -7,7 +7,7 @@
  * Tolerance everywhere: |ours − theirs| ≤ 1e-4 + 1e-4 · |theirs| (float32 sums of up to a few hundred terms).
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   AveragePooling2D,
   BatchNormalization,
@@ -16,63 +16,14 @@ import {
   GlobalMaxPooling2D,
   MaxPooling2D,
   randomUniform,
-  Rng,
+  type Rng,
   tensor,
-  type Layer,
   type Tensor,
 } from 'layerwise';
 import { axisWindow, type Padding } from '../../src/tensor/conv-geometry';
+import { CLOSE, expectParity, generator, layerCase, ours, tfLayerForward, theirs, toTf, useTfjsCpu } from './parity-helpers';
 
-const CLOSE = { rtol: 1e-4, atol: 1e-4 };
-
-beforeAll(async () => {
-  tf.env().set('PROD', true); // silences TF.js's advice to install tfjs-node
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-
-interface Result {
-  y: Float32Array;
-  dx: Float32Array;
-  /** Trainable parameter gradients in Keras order (kernel, bias; gamma, beta). */
-  params: Float32Array[];
-}
-
-/** layerwise: y = layer(x), then one backward(w) from zeroed gradients. */
-function ours(layer: Layer, x: Tensor, w: Tensor, training: boolean): Result {
-  const y = Float32Array.from(layer.forward(x, training).data);
-  const trainable = layer.params().filter((p) => p.trainable);
-  for (const p of trainable) p.grad.data.fill(0);
-  const dx = Float32Array.from(layer.backward(tensor(Float32Array.from(w.data), w.shape)).data);
-  return { y, dx, params: trainable.map((p) => Float32Array.from(p.grad.data)) };
-}
-
-const toTf = (t: Tensor) => tf.tensor(t.data, t.shape as number[]);
-
-/** TF.js: y = f(inputs) and the gradients of Σ w ⊙ f with respect to each input, by tf.grads. */
-function theirs(f: (...inputs: tf.Tensor[]) => tf.Tensor, inputs: Tensor[], w: Tensor): { y: Float32Array; grads: Float32Array[] } {
-  return tf.tidy(() => {
-    const args = inputs.map(toTf);
-    const wT = toTf(w);
-    const y = f(...args).dataSync() as Float32Array;
-    const grads = tf.grads((...a: tf.Tensor[]) => tf.sum(tf.mul(f(...a), wT)))(args);
-    return { y: Float32Array.from(y), grads: grads.map((g) => Float32Array.from(g.dataSync())) };
-  });
-}
-
-function expectParity(a: Result, b: { y: Float32Array; grads: Float32Array[] }): void {
-  expect(a.y).toBeAllClose(b.y, CLOSE);
-  expect(1 + a.params.length).toBe(b.grads.length);
-  expect(a.dx).toBeAllClose(b.grads[0], CLOSE);
-  a.params.forEach((g, i) => expect(g).toBeAllClose(b.grads[i + 1], CLOSE));
-}
-
-/** A seeded generator of case parameters. */
-function generator(seed: number) {
-  const rng = new Rng(seed);
-  const int = (lo: number, hi: number) => lo + rng.int(hi - lo + 1);
-  return { rng, int, pair: (lo: number, hi: number): [number, number] => [int(lo, hi), int(lo, hi)] };
-}
+useTfjsCpu('never');
 
 /** An image side of 3–9, at least `span` for 'valid'. */
 const side = (int: (lo: number, hi: number) => number, span: number, padding: Padding) => Math.max(int(3, 9), padding === 'valid' ? span + int(0, 2) : 1);
@@ -157,19 +108,12 @@ describe('Conv2D matches tf.layers.conv2d on 16 random shapes: forward, and grad
       layer.setWeights(weights);
       const outShape = [c.shape[0], ...layer.computeOutputShape(c.shape.slice(1))];
       const w = randomUniform(outShape, -1, 1, rng);
-      const result = ours(layer, x, w, true);
+      const result = ours(layer, x, w);
 
       // The TF.js layer, forward (dilated convolutions included).
-      const tfLayer = tf.layers.conv2d(options);
-      const tfForward = tf.tidy(() => {
-        tfLayer.apply(toTf(x)); // builds
-        tfLayer.setWeights(weights.map(toTf));
-        const y = tfLayer.apply(toTf(x)) as tf.Tensor;
-        expect(y.shape).toEqual(outShape);
-        return Float32Array.from(y.dataSync());
-      });
-      tfLayer.dispose();
-      expect(result.y).toBeAllClose(tfForward, CLOSE);
+      const tfForward = tfLayerForward(tf.layers.conv2d(options), x, weights);
+      expect(tfForward.shape).toEqual(outShape);
+      expect(result.y).toBeAllClose(tfForward.y, CLOSE);
 
       // The same convolution by TF.js ops, differentiated by tf.grads.
       const conv = (xt: tf.Tensor, k: tf.Tensor, b?: tf.Tensor) => {
@@ -226,12 +170,7 @@ for (const [kind, { ours: Ours, theirs: tfPool }] of Object.entries(poolLayers))
         const x = randomUniform(c.shape, -1, 1, rng);
         const options = { poolSize: c.window, strides: c.defaultStrides ? undefined : c.strides, padding: c.padding };
         const layer = new Ours(options);
-        layer.build(c.shape.slice(1));
-        const outShape = [c.shape[0], ...layer.computeOutputShape(c.shape.slice(1))];
-        const w = randomUniform(outShape, -1, 1, rng);
-        const result = ours(layer, x, w, true);
-        const tfLayer = tfPool(options);
-        const reference = theirs((xt) => tfLayer.apply(xt) as tf.Tensor, [x], w);
+        const { w, result, reference } = layerCase(layer, tfPool(options), x, rng);
         if (kind === 'max' || !padded(c)) {
           expectParity(result, reference);
           return;
@@ -273,7 +212,7 @@ describe('GlobalAveragePooling2D and GlobalMaxPooling2D match TF.js on 12 random
         const layer = new Ours();
         layer.build(shape.slice(1));
         const tfLayer = tfGlobal({});
-        expectParity(ours(layer, x, w, true), theirs((xt) => tfLayer.apply(xt) as tf.Tensor, [x], w));
+        expectParity(ours(layer, x, w), theirs((xt) => tfLayer.apply(xt) as tf.Tensor, [x], w));
       });
     }
   }
@@ -351,7 +290,7 @@ describe('BatchNormalization matches tf.layers.batchNormalization on 12 random s
 
     it(`training (apply with { training: true }): forward, gradients of x, gamma, beta, and the moving statistics after one call; ${label}`, () => {
       const { weights, x, w, layer } = setup();
-      expectParity(ours(layer, x, w, true), tfNorm(c, weights, x, w, true));
+      expectParity(ours(layer, x, w), tfNorm(c, weights, x, w, true));
       // One training call moved the statistics: compare with a fresh TF.js layer after one call.
       const tfLayer = tf.layers.batchNormalization({ momentum: c.momentum, epsilon: c.epsilon });
       const moved = tf.tidy(() => {
@@ -369,7 +308,7 @@ describe('BatchNormalization matches tf.layers.batchNormalization on 12 random s
 
     it(`inference (moving statistics): forward and gradients of x, gamma, beta; ${label}`, () => {
       const { weights, x, w, layer } = setup();
-      expectParity(ours(layer, x, w, false), tfNorm(c, weights, x, w, false));
+      expectParity(ours(layer, x, w, { training: false }), tfNorm(c, weights, x, w, false));
       // Inference did not move the statistics, in either library.
       expect(layer.getWeights().slice(2)).toEqual(weights.slice(2));
     });

@@ -3,7 +3,7 @@
  * TF.js inside the test, on the same inputs and weights as layerwise: nothing is copied in by hand.
  */
 import * as tf from '@tensorflow/tfjs';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   clone,
   Dense,
@@ -23,6 +23,7 @@ import {
   type LossKey,
   type Tensor,
 } from 'layerwise';
+import { useTfjsCpu } from './parity-helpers';
 
 const N = 5;
 const IN = 4;
@@ -37,10 +38,7 @@ const kernel = randomUniform([IN, UNITS], -1, 1, rng);
 const bias = randomUniform([UNITS], -0.5, 0.5, rng);
 const w = randomUniform([N, UNITS], -1, 1, rng);
 
-beforeAll(async () => {
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
+useTfjsCpu('never');
 
 interface Grads {
   y: Float32Array;

@@ -13,67 +13,27 @@
  * Tolerance: |ours − theirs| ≤ 1e-4 + 1e-4 · |theirs|.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Dense,
   Embedding,
   Flatten,
-  getBackend,
   Permute,
   randomUniform,
   RepeatVector,
   Rescaling,
-  Rng,
+  type Rng,
   Sequential,
   setBackend,
   SGD,
   tensor,
-  type BackendName,
-  type Layer,
   type Tensor,
 } from 'layerwise';
+import { BACKENDS, CLOSE, generator, ours, theirsLayer, toTf, useTfjsCpu } from './parity-helpers';
 
-const CLOSE = { rtol: 1e-4, atol: 1e-4 };
-const BACKENDS: BackendName[] = ['wasm', 'js'];
 const CONFIGS = 12;
 
-let initialBackend: BackendName;
-
-beforeAll(async () => {
-  initialBackend = getBackend();
-  tf.env().set('PROD', true); // silences TF.js's advice to install tfjs-node
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterEach(() => setBackend(initialBackend));
-afterAll(() => setBackend(initialBackend));
-
-const toTf = (t: Tensor) => tf.tensor(t.data, t.shape as number[]);
-
-/** layerwise: y = layer(x), then one backward(w) from zeroed gradients. */
-function ours(layer: Layer, x: Tensor, w: Tensor): { y: Float32Array; dx: Float32Array; params: Float32Array[] } {
-  const y = Float32Array.from(layer.forward(x, true).data);
-  for (const p of layer.params()) p.grad.data.fill(0);
-  const dx = Float32Array.from(layer.backward(tensor(Float32Array.from(w.data), w.shape)).data);
-  return { y, dx, params: layer.params().map((p) => Float32Array.from(p.grad.data)) };
-}
-
-/** TF.js: y = layer(x), and the gradient of Σ w ⊙ y with respect to x. */
-function theirsShape(layer: tf.layers.Layer, x: Tensor, w: Tensor): { y: Float32Array; dx: Float32Array } {
-  return tf.tidy(() => {
-    const xT = toTf(x);
-    const wT = toTf(w);
-    const y = layer.apply(xT) as tf.Tensor;
-    expect(y.shape).toEqual(w.shape);
-    const [dx] = tf.grads((a: tf.Tensor) => tf.sum(tf.mul(layer.apply(a) as tf.Tensor, wT)))([xT]);
-    return { y: Float32Array.from(y.dataSync()), dx: Float32Array.from(dx.dataSync()) };
-  });
-}
-
-function generator(seed: number) {
-  const rng = new Rng(seed);
-  return { rng, int: (lo: number, hi: number) => lo + rng.int(hi - lo + 1) };
-}
+useTfjsCpu('each');
 
 /** Ids in [0, inputDim), with some zeros (padding) when `zeros`. */
 function ids(shape: number[], inputDim: number, rng: Rng, zeros: boolean): Tensor {
@@ -136,7 +96,7 @@ for (const backend of BACKENDS) {
         const x = randomUniform([batch, ...sample], -2, 2, rng);
         const w = randomUniform([batch, ...layer.computeOutputShape(sample)], -1, 1, rng);
         const mine = ours(layer, x, w);
-        const theirs = theirsShape(tf.layers.permute({ dims }), x, w);
+        const theirs = theirsLayer(tf.layers.permute({ dims }), x, w);
         expect(mine.y).toBeAllClose(theirs.y, { rtol: 0, atol: 0 });
         expect(mine.dx).toBeAllClose(theirs.dx, { rtol: 0, atol: 0 });
       }
@@ -154,7 +114,7 @@ for (const backend of BACKENDS) {
         const x = randomUniform([batch, features], -2, 2, rng);
         const w = randomUniform([batch, n, features], -1, 1, rng);
         const mine = ours(layer, x, w);
-        const theirs = theirsShape(tf.layers.repeatVector({ n }), x, w);
+        const theirs = theirsLayer(tf.layers.repeatVector({ n }), x, w);
         expect(mine.y).toBeAllClose(theirs.y, { rtol: 0, atol: 0 });
         expect(mine.dx).toBeAllClose(theirs.dx, CLOSE);
       }
@@ -173,7 +133,7 @@ for (const backend of BACKENDS) {
         const x = randomUniform([batch, ...sample], -200, 200, rng);
         const w = randomUniform([batch, ...sample], -1, 1, rng);
         const mine = ours(layer, x, w);
-        const theirs = theirsShape(tf.layers.rescaling({ scale, offset }), x, w);
+        const theirs = theirsLayer(tf.layers.rescaling({ scale, offset }), x, w);
         expect(mine.y).toBeAllClose(theirs.y, CLOSE);
         expect(mine.dx).toBeAllClose(theirs.dx, CLOSE);
       }

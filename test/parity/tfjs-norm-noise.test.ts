@@ -18,13 +18,12 @@
  * Tolerance of the deterministic comparisons: |ours − theirs| ≤ 1e-4 + 1e-4 · |theirs|.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   AlphaDropout,
   Dropout,
   GaussianDropout,
   GaussianNoise,
-  getBackend,
   LayerNormalization,
   randomUniform,
   Rng,
@@ -32,41 +31,17 @@ import {
   setBackend,
   SpatialDropout1D,
   tensor,
-  type BackendName,
   type Layer,
   type Tensor,
 } from 'layerwise';
 import { moments } from '../helpers/noise';
+import { BACKENDS, CLOSE, generator, ours, toTf, useTfjsCpu } from './parity-helpers';
 
-const CLOSE = { rtol: 1e-4, atol: 1e-4 };
 /** SELU's saturation α' = −scale · alpha, as Keras 3 writes it. */
 const ALPHA_P = -1.0507009873554804934193349852946 * 1.6732632423543772848170429916717;
-const BACKENDS: BackendName[] = ['wasm', 'js'];
 const CASES = 12;
 
-let initialBackend: BackendName;
-beforeAll(async () => {
-  initialBackend = getBackend();
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterAll(() => setBackend(initialBackend));
-
-const toTf = (t: Tensor) => tf.tensor(t.data, t.shape as number[]);
-
-function generator(seed: number) {
-  const rng = new Rng(seed);
-  return { rng, int: (lo: number, hi: number) => lo + rng.int(hi - lo + 1) };
-}
-
-/** layerwise: y, dx and the trainable weights' gradients of Σ w ⊙ y. */
-function ours(layer: Layer, x: Tensor, w: Tensor): { y: Float32Array; dx: Float32Array; params: Float32Array[] } {
-  const y = Float32Array.from(layer.forward(x, true).data);
-  for (const p of layer.params()) p.grad.data.fill(0);
-  const dx = Float32Array.from(layer.backward(tensor(Float32Array.from(w.data), w.shape)).data);
-  return { y, dx, params: layer.params().map((p) => Float32Array.from(p.grad.data)) };
-}
+useTfjsCpu('all');
 
 // ------------------------------------------------------------------------------------------------
 // LayerNormalization

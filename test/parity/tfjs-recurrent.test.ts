@@ -14,22 +14,11 @@
  * Tolerance everywhere: |ours − theirs| ≤ 1e-4 + 1e-4 · |theirs|.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { getBackend, GRU, LSTM, Rng, setBackend, SimpleRNN, tensor, type BackendName, type Layer, type Tensor } from 'layerwise';
+import { describe, expect, it } from 'vitest';
+import { GRU, LSTM, Rng, setBackend, SimpleRNN, tensor, type Layer, type Tensor } from 'layerwise';
+import { BACKENDS, CLOSE, useTfjsCpu } from './parity-helpers';
 
-const CLOSE = { rtol: 1e-4, atol: 1e-4 };
-const BACKENDS: BackendName[] = ['wasm', 'js'];
-
-let initialBackend: BackendName;
-
-beforeAll(async () => {
-  initialBackend = getBackend();
-  tf.env().set('PROD', true); // silences TF.js's advice to install tfjs-node
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterEach(() => setBackend(initialBackend));
-afterAll(() => setBackend(initialBackend));
+useTfjsCpu('each');
 
 type Kind = 'SimpleRNN' | 'LSTM' | 'GRU';
 

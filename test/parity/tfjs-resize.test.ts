@@ -16,36 +16,25 @@
  * Tolerance: |ours − theirs| ≤ 1e-4 + 1e-4 · |theirs|.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   Cropping1D,
   Cropping2D,
-  getBackend,
   randomUniform,
-  Rng,
   Sequential,
   setBackend,
   tensor,
   UpSampling1D,
   UpSampling2D,
   ZeroPadding1D,
-  type BackendName,
   type Layer,
   type Tensor,
 } from 'layerwise';
+import { BACKENDS, CLOSE, generator, theirsLayer, useTfjsCpu } from './parity-helpers';
 
-const CLOSE = { rtol: 1e-4, atol: 1e-4 };
-const BACKENDS: BackendName[] = ['wasm', 'js'];
 const CASES = 12;
 
-let initialBackend: BackendName;
-beforeAll(async () => {
-  initialBackend = getBackend();
-  tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterAll(() => setBackend(initialBackend));
+useTfjsCpu('all');
 
 /** layerwise: y = layer(x) and dx = backward(w), through a Sequential that builds it. */
 function ours(layer: Layer, x: Tensor, w: Tensor): { y: Float32Array; dx: Float32Array } {
@@ -54,19 +43,6 @@ function ours(layer: Layer, x: Tensor, w: Tensor): { y: Float32Array; dx: Float3
   expect(layer.computeOutputShape(x.shape.slice(1))).toEqual(w.shape.slice(1));
   const dx = Float32Array.from(layer.backward(tensor(Float32Array.from(w.data), w.shape)).data);
   return { y, dx };
-}
-
-/** TF.js: the layer's output and the gradient of Σ w ⊙ y with respect to x. */
-function theirs(layer: tf.layers.Layer, x: Tensor, w: Tensor): { y: Float32Array; dx: Float32Array } {
-  return tf.tidy(() => {
-    const xT = tf.tensor(x.data, x.shape as number[]);
-    const wT = tf.tensor(w.data, w.shape as number[]);
-    const f = (input: tf.Tensor) => layer.apply(input) as tf.Tensor;
-    const y = f(xT);
-    expect(y.shape).toEqual(w.shape);
-    const [dx] = tf.grads((input: tf.Tensor) => tf.sum(tf.mul(f(input), wT)))([xT]);
-    return { y: Float32Array.from(y.dataSync()), dx: Float32Array.from(dx.dataSync()) };
-  });
 }
 
 /** The float64 reference of a linear layer: its output, and the gradient Σ_o w[o] · y[o](e_i) from unit inputs. */
@@ -82,11 +58,6 @@ function reference(f: (x: ArrayLike<number>) => Float64Array, x: Tensor, w: Tens
     dx[i] = sum;
   }
   return { y: f(x.data), dx };
-}
-
-function generator(seed: number) {
-  const rng = new Rng(seed);
-  return { rng, int: (lo: number, hi: number) => lo + rng.int(hi - lo + 1) };
 }
 
 /** For each output index of an axis, the input index it reads from: `map(o)`, or −1 for a zero. */
@@ -181,7 +152,7 @@ for (const backend of BACKENDS) {
         const outShape = [n, h - cropping[0][0] - cropping[0][1], w - cropping[1][0] - cropping[1][1], c];
         const dy = randomUniform(outShape, -1, 1, rng);
         const a = ours(new Cropping2D({ cropping, inputShape: [h, w, c] }), x, dy);
-        const b = theirs(tf.layers.cropping2D({ cropping }), x, dy);
+        const b = theirsLayer(tf.layers.cropping2D({ cropping }), x, dy);
         expect(a.y).toBeAllClose(b.y, CLOSE);
         expect(a.dx).toBeAllClose(b.dx, CLOSE);
       }
@@ -195,12 +166,12 @@ for (const backend of BACKENDS) {
         const x = randomUniform([n, h, w, c], -2, 2, rng);
         const dy = randomUniform([n, h * size[0], w * size[1], c], -1, 1, rng);
         const a = ours(new UpSampling2D({ size, inputShape: [h, w, c] }), x, dy);
-        const b = theirs(tf.layers.upSampling2d({ size }), x, dy);
+        const b = theirsLayer(tf.layers.upSampling2d({ size }), x, dy);
         expect(a.y).toBeAllClose(b.y, CLOSE);
         // TF.js 4.22's gradient mixes the samples of a batch (see above): compared for the first sample alone.
         const first = tensor(x.data.slice(0, h * w * c), [1, h, w, c]);
         const firstDy = tensor(dy.data.slice(0, h * size[0] * w * size[1] * c), [1, h * size[0], w * size[1], c]);
-        expect(ours(new UpSampling2D({ size, inputShape: [h, w, c] }), first, firstDy).dx).toBeAllClose(theirs(tf.layers.upSampling2d({ size }), first, firstDy).dx, CLOSE);
+        expect(ours(new UpSampling2D({ size, inputShape: [h, w, c] }), first, firstDy).dx).toBeAllClose(theirsLayer(tf.layers.upSampling2d({ size }), first, firstDy).dx, CLOSE);
         const r = reference((v) => nearestReference(v, [n, h, w, c], size), x, dy);
         expect(a.dx).toBeAllClose(r.dx, CLOSE);
       }

@@ -16,57 +16,26 @@
  * Tolerance everywhere: |ours − theirs| ≤ 1e-4 + 1e-4 · |theirs|.
  */
 import * as tf from '@tensorflow/tfjs';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   Bidirectional,
   Conv1D,
   Conv2D,
   Dense,
-  getBackend,
   GRU,
   LSTM,
   randomUniform,
-  Rng,
-  setBackend,
+  type Rng,
   SimpleRNN,
   tensor,
   TimeDistributed,
-  type BackendName,
   type Layer,
   type MergeMode,
   type Tensor,
 } from 'layerwise';
+import { CLOSE, generator, itOnBackends, ours, toTf, useTfjsCpu, type Result } from './parity-helpers';
 
-const CLOSE = { rtol: 1e-4, atol: 1e-4 };
-const BACKENDS: BackendName[] = ['wasm', 'js'];
-
-let initialBackend: BackendName;
-
-beforeAll(async () => {
-  initialBackend = getBackend();
-  tf.env().set('PROD', true); // silences TF.js's advice to install tfjs-node
-  await tf.setBackend('cpu');
-  await tf.ready();
-});
-afterEach(() => setBackend(initialBackend));
-afterAll(() => setBackend(initialBackend));
-
-const toTf = (t: Tensor) => tf.tensor(t.data, t.shape as number[]);
-
-interface Result {
-  y: Float32Array;
-  dx: Float32Array;
-  /** The gradient of every weight, in `getWeights` order. */
-  params: Float32Array[];
-}
-
-/** layerwise: y = layer(x, mask), then one backward(w) from zeroed gradients. */
-function ours(layer: Layer, x: Tensor, w: Tensor, mask?: Tensor): Result {
-  const y = Float32Array.from(layer.forward(x, true, mask).data);
-  for (const p of layer.params()) p.grad.data.fill(0);
-  const dx = Float32Array.from(layer.backward(tensor(Float32Array.from(w.data), w.shape)).data);
-  return { y, dx, params: layer.params().map((p) => Float32Array.from(p.grad.data)) };
-}
+useTfjsCpu('each');
 
 /**
  * TF.js: the layer's output for x (with the mask, when given) and the gradients of Σ w ⊙ y,
@@ -130,12 +99,6 @@ function expectParity(a: Result, b: Result): void {
   expect(a.dx).toBeAllClose(b.dx, CLOSE);
   expect(a.params.length).toBe(b.params.length);
   a.params.forEach((g, i) => expect(g, `weight ${i}`).toBeAllClose(b.params[i], CLOSE));
-}
-
-/** A seeded generator of case parameters. */
-function generator(seed: number) {
-  const rng = new Rng(seed);
-  return { rng, int: (lo: number, hi: number) => lo + rng.int(hi - lo + 1) };
 }
 
 /** Gives every weight of a built layerwise layer values uniform in [-0.6, 0.6], and the same to TF.js's layer. */
@@ -204,47 +167,44 @@ describe('Bidirectional matches tf.layers.bidirectional: forward, input gradient
   });
 
   for (const [i, c] of cases.entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${describeBi(c)}`, () => {
-        setBackend(backend);
-        const { rng } = generator(500 + i);
-        const [batch, steps, features] = c.shape;
-        const { layer: inner, tfLayer: tfInner } = recurrent(c);
-        const layer = new Bidirectional({ layer: inner, mergeMode: c.mergeMode });
-        layer.build([steps, features]);
-        const tfLayer = tf.layers.bidirectional({ layer: tfInner, mergeMode: c.mergeMode });
-        const x = randomUniform(c.shape, -1, 1, rng);
-        tf.tidy(() => {
-          tfLayer.apply(toTf(x)); // builds
-        });
-        expect(tfLayer.getWeights().map((w) => w.shape)).toEqual(layer.getWeights().map((w) => w.shape));
-        sameWeights(layer, tfLayer, rng);
-        const outShape = [batch, ...layer.computeOutputShape([steps, features])];
-        expect(outShape).toEqual(c.returnSequences ? [batch, steps, (c.mergeMode === 'concat' ? 2 : 1) * c.units] : [batch, (c.mergeMode === 'concat' ? 2 : 1) * c.units]);
-        const w = randomUniform(outShape, -1, 1, rng);
-        const mask = c.masked ? randomMask(batch, steps, rng) : undefined;
-
-        const result = ours(layer, x, w, mask);
-        const zeroed = mask !== undefined && c.returnSequences;
-        if (steps === 1) {
-          expectParity(result, theirsOneStep(tfLayer, x, w, mask, zeroed, c.returnSequences));
-          tfLayer.dispose();
-          return;
-        }
-        const reference = theirs(tfLayer, x, w, mask, zeroed);
-        expect(reference.raw.length).toBe(result.y.length);
-        expectParity(result, reference);
-        if (zeroed && mask.data.some((m) => m === 0)) {
-          // TF.js repeats the previous output at a masked step; Keras 3 and layerwise give 0 there.
-          const units = outShape[2];
-          const masked = [...mask.data.keys()].filter((j) => mask.data[j] === 0);
-          for (const j of masked) expect(Array.from(result.y.subarray(j * units, (j + 1) * units))).toEqual(new Array(units).fill(0));
-          const raw = masked.flatMap((j) => Array.from(reference.raw.subarray(j * units, (j + 1) * units)));
-          if (masked.some((j) => j % steps !== 0)) expect(raw.some((v) => v !== 0)).toBe(true);
-        }
-        tfLayer.dispose();
+    itOnBackends(describeBi(c), () => {
+      const { rng } = generator(500 + i);
+      const [batch, steps, features] = c.shape;
+      const { layer: inner, tfLayer: tfInner } = recurrent(c);
+      const layer = new Bidirectional({ layer: inner, mergeMode: c.mergeMode });
+      layer.build([steps, features]);
+      const tfLayer = tf.layers.bidirectional({ layer: tfInner, mergeMode: c.mergeMode });
+      const x = randomUniform(c.shape, -1, 1, rng);
+      tf.tidy(() => {
+        tfLayer.apply(toTf(x)); // builds
       });
-    }
+      expect(tfLayer.getWeights().map((w) => w.shape)).toEqual(layer.getWeights().map((w) => w.shape));
+      sameWeights(layer, tfLayer, rng);
+      const outShape = [batch, ...layer.computeOutputShape([steps, features])];
+      expect(outShape).toEqual(c.returnSequences ? [batch, steps, (c.mergeMode === 'concat' ? 2 : 1) * c.units] : [batch, (c.mergeMode === 'concat' ? 2 : 1) * c.units]);
+      const w = randomUniform(outShape, -1, 1, rng);
+      const mask = c.masked ? randomMask(batch, steps, rng) : undefined;
+
+      const result = ours(layer, x, w, { mask });
+      const zeroed = mask !== undefined && c.returnSequences;
+      if (steps === 1) {
+        expectParity(result, theirsOneStep(tfLayer, x, w, mask, zeroed, c.returnSequences));
+        tfLayer.dispose();
+        return;
+      }
+      const reference = theirs(tfLayer, x, w, mask, zeroed);
+      expect(reference.raw.length).toBe(result.y.length);
+      expectParity(result, reference);
+      if (zeroed && mask.data.some((m) => m === 0)) {
+        // TF.js repeats the previous output at a masked step; Keras 3 and layerwise give 0 there.
+        const units = outShape[2];
+        const masked = [...mask.data.keys()].filter((j) => mask.data[j] === 0);
+        for (const j of masked) expect(Array.from(result.y.subarray(j * units, (j + 1) * units))).toEqual(new Array(units).fill(0));
+        const raw = masked.flatMap((j) => Array.from(reference.raw.subarray(j * units, (j + 1) * units)));
+        if (masked.some((j) => j % steps !== 0)) expect(raw.some((v) => v !== 0)).toBe(true);
+      }
+      tfLayer.dispose();
+    });
   }
 });
 
@@ -304,42 +264,39 @@ function timeCases(): TimeCase[] {
 
 describe('TimeDistributed matches tf.layers.timeDistributed: forward, input gradient and every weight gradient', () => {
   for (const [i, c] of timeCases().entries()) {
-    for (const backend of BACKENDS) {
-      it(`${backend}: ${c.name}${c.masked ? ', a mask passed on' : ''}`, () => {
-        setBackend(backend);
-        const { rng } = generator(600 + i);
-        const { layer: inner, tfLayer: tfInner } = c.make();
-        const layer = new TimeDistributed({ layer: inner });
-        layer.build(c.shape.slice(1));
-        const tfLayer = tf.layers.timeDistributed({ layer: tfInner });
-        const x = randomUniform(c.shape, -1, 1, rng);
-        // Built for the input it will see: TF.js's TimeDistributed keeps the steps it was built for (two for a one-step case, see theirsOneStep).
-        tf.tidy(() => {
-          tfLayer.apply(toTf(c.shape[1] === 1 ? padStep(x, 0) : x));
-        });
-        sameWeights(layer, tfLayer, rng);
-        const outShape = [c.shape[0], ...layer.computeOutputShape(c.shape.slice(1))];
-        const w = randomUniform(outShape, -1, 1, rng);
-        const mask = c.masked ? randomMask(c.shape[0], c.shape[1], rng) : undefined;
-        const result = ours(layer, x, w, mask);
-        if (c.shape[1] === 1) {
-          // The failure shown on a copy built for one step (tfLayer keeps the two steps it was built for).
-          const oneStep = tf.layers.timeDistributed({ layer: c.make().tfLayer });
-          tf.tidy(() => {
-            oneStep.apply(toTf(x));
-          });
-          oneStep.setWeights(tfLayer.getWeights());
-          expectParity(result, theirsOneStep(tfLayer, x, w, undefined, false, true, oneStep));
-          oneStep.dispose();
-        } else expectParity(result, theirs(tfLayer, x, w));
-        if (mask) {
-          // Keras passes the mask on unchanged, and so does TF.js.
-          expect(layer.computeMask(x, mask)).toBe(mask);
-          const tfMask = tf.tidy(() => Float32Array.from((tfLayer.computeMask(toTf(x), toTf(mask)) as tf.Tensor).dataSync()));
-          expect(tfMask).toEqual(mask.data);
-        }
-        tfLayer.dispose();
+    itOnBackends(`${c.name}${c.masked ? ', a mask passed on' : ''}`, () => {
+      const { rng } = generator(600 + i);
+      const { layer: inner, tfLayer: tfInner } = c.make();
+      const layer = new TimeDistributed({ layer: inner });
+      layer.build(c.shape.slice(1));
+      const tfLayer = tf.layers.timeDistributed({ layer: tfInner });
+      const x = randomUniform(c.shape, -1, 1, rng);
+      // Built for the input it will see: TF.js's TimeDistributed keeps the steps it was built for (two for a one-step case, see theirsOneStep).
+      tf.tidy(() => {
+        tfLayer.apply(toTf(c.shape[1] === 1 ? padStep(x, 0) : x));
       });
-    }
+      sameWeights(layer, tfLayer, rng);
+      const outShape = [c.shape[0], ...layer.computeOutputShape(c.shape.slice(1))];
+      const w = randomUniform(outShape, -1, 1, rng);
+      const mask = c.masked ? randomMask(c.shape[0], c.shape[1], rng) : undefined;
+      const result = ours(layer, x, w, { mask });
+      if (c.shape[1] === 1) {
+        // The failure shown on a copy built for one step (tfLayer keeps the two steps it was built for).
+        const oneStep = tf.layers.timeDistributed({ layer: c.make().tfLayer });
+        tf.tidy(() => {
+          oneStep.apply(toTf(x));
+        });
+        oneStep.setWeights(tfLayer.getWeights());
+        expectParity(result, theirsOneStep(tfLayer, x, w, undefined, false, true, oneStep));
+        oneStep.dispose();
+      } else expectParity(result, theirs(tfLayer, x, w));
+      if (mask) {
+        // Keras passes the mask on unchanged, and so does TF.js.
+        expect(layer.computeMask(x, mask)).toBe(mask);
+        const tfMask = tf.tidy(() => Float32Array.from((tfLayer.computeMask(toTf(x), toTf(mask)) as tf.Tensor).dataSync()));
+        expect(tfMask).toEqual(mask.data);
+      }
+      tfLayer.dispose();
+    });
   }
 });
