@@ -52,7 +52,7 @@ const PEERS: Peer[] = [
   { id: 'layerwise-js', label: 'layerwise (pure TS kernels)', script: 'layerwise', variant: 'js', tasks: ['mlp', 'cnn', 'infer', 'gemm'], full: true },
   { id: 'pytorch-1t', label: 'PyTorch, 1 thread', script: 'pytorch', variant: '1t', tasks: PEER_TASKS },
   { id: 'pytorch-2t', label: 'PyTorch, 2 threads', script: 'pytorch', variant: '2t', tasks: PEER_TASKS },
-  { id: 'tfjs-cpu', label: 'TF.js 4.22 cpu', script: 'tfjs', variant: 'cpu', tasks: ['mlp', 'cnn', 'infer', 'gemm'], full: true },
+  { id: 'tfjs-cpu', label: 'TF.js 4.22 cpu', script: 'tfjs', variant: 'cpu', tasks: ['mlp', 'cnn', 'lstm', 'infer', 'gemm'], full: true },
   { id: 'tfjs-wasm', label: 'TF.js 4.22 wasm', script: 'tfjs', variant: 'wasm', tasks: PEER_TASKS },
   { id: 'tfjs-wasm-patched', label: 'TF.js 4.22 wasm, patched', script: 'tfjs', variant: 'wasm-patched', tasks: ['cnn'], full: true },
   { id: 'tfjs-wasm-convgrad', label: 'TF.js 4.22 wasm, patched', script: 'tfjs', variant: 'wasm-convgrad', tasks: ['cnn'] },
