@@ -1,4 +1,4 @@
-import type { Loss } from '../losses/losses';
+import { binaryCrossentropy, categoricalCrossentropy, sparseCategoricalCrossentropy, type Loss } from '../losses/losses';
 import type { Shape } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { KeyRegistry } from '../util/keys';
@@ -30,7 +30,9 @@ export type MetricKey =
   | 'binaryAccuracy' | 'categoricalAccuracy' | 'sparseCategoricalAccuracy'
   | 'binary_accuracy' | 'categorical_accuracy' | 'sparse_categorical_accuracy' | 'mean_squared_error' | 'mean_absolute_error'
   | 'precision' | 'recall' | 'auc' | 'f1_score' | 'f1Score'
-  | 'top_k_categorical_accuracy' | 'topKCategoricalAccuracy' | 'sparse_top_k_categorical_accuracy' | 'sparseTopKCategoricalAccuracy';
+  | 'top_k_categorical_accuracy' | 'topKCategoricalAccuracy' | 'sparse_top_k_categorical_accuracy' | 'sparseTopKCategoricalAccuracy'
+  | 'binary_crossentropy' | 'binaryCrossentropy' | 'categorical_crossentropy' | 'categoricalCrossentropy'
+  | 'sparse_categorical_crossentropy' | 'sparseCategoricalCrossentropy';
 
 /** What `compile({ metrics })` takes: a key, a metric object (`new metrics.AUC({ curve: 'PR' })`) or a function. */
 export type MetricSpec = MetricKey | (string & {}) | MetricObject | MetricFunction;
@@ -69,6 +71,16 @@ function accuracy(loss: Loss, outputShape: Shape): Accumulator {
   if (isSparse(loss)) return classAccuracy(true);
   if (loss.name === 'binaryCrossentropy' || outputShape[outputShape.length - 1] === 1) return binaryAccuracyOf(loss.fromLogits ? 0 : 0.5);
   return classAccuracy(false);
+}
+
+/**
+ * A cross-entropy as a metric (Keras's `categorical_crossentropy` metric and the like): the loss's
+ * batch mean on the model's outputs, averaged over samples, with no regularization penalty, so it
+ * measures the fit alone where the loss also carries the penalty.
+ */
+function crossentropyMetric(make: () => Loss): Accumulator {
+  const loss = make();
+  return meanAccumulator((pred, labels, predShape) => loss.compute(pred, labels, predShape));
 }
 
 const meanSquared = (): Accumulator => meanOf((p, y) => (p - y) * (p - y));
@@ -116,6 +128,9 @@ const registry = new KeyRegistry<Factory>('metric', {
     return topKOf(5, false);
   },
   sparse_top_k_categorical_accuracy: () => topKOf(5, true),
+  binary_crossentropy: () => crossentropyMetric(binaryCrossentropy),
+  categorical_crossentropy: (key, loss) => (dense(key, loss), crossentropyMetric(categoricalCrossentropy)),
+  sparse_categorical_crossentropy: () => crossentropyMetric(sparseCategoricalCrossentropy),
 });
 
 /** The keys of metrics that TF.js computes the same way (the only ones written to TF.js's trainingConfig). */

@@ -600,6 +600,19 @@ function divergence(model: Sequential, epoch: number, step: number, what: string
   );
 }
 
+/**
+ * One batch's logs in inference mode (evaluate, validation, testOnBatch): the loss with the weight
+ * regularizers' penalty, as Keras 3's test step computes it, so that `val_loss` and `loss` measure
+ * the same thing (TF.js 4.22 leaves the penalty out of evaluate); the metrics' states updated. The
+ * `categorical_crossentropy` metric and its siblings give the fit alone.
+ */
+function testScores(model: Sequential, head: LossHead, states: Accumulator[], x: Tensor, labels: Tensor, weights: Float32Array | undefined, cache: BufferCache): Logs {
+  const { out, mask } = forwardMasked(model, x, false);
+  const { logs } = scores(head, states, out, labels, undefined, maskedWeights(out, mask, weights, cache));
+  for (const layer of model.layers) logs.loss += layer.regularizationLoss(false);
+  return logs;
+}
+
 /** The loss and metrics over `x`, `y`; `states` (one a metric) are reset first. */
 function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], x: Tensor, y: Tensor, batchSize: number, prefix = '', weights?: Float32Array): Logs {
   const averages = new Averages();
@@ -607,8 +620,7 @@ function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], s
   for (const state of states) state.reset();
   for (let start = 0; start < x.shape[0]; start += batchSize) {
     const end = Math.min(x.shape[0], start + batchSize);
-    const { out, mask } = forwardMasked(model, rows(x, start, end), false);
-    averages.add(scores(head, states, out, rows(y, start, end), undefined, maskedWeights(out, mask, weights?.subarray(start, end), cache)).logs, end - start);
+    averages.add(testScores(model, head, states, rows(x, start, end), rows(y, start, end), weights?.subarray(start, end), cache), end - start);
   }
   return metricLogs(metrics, states, averages.means(prefix), prefix);
 }
@@ -695,8 +707,7 @@ export function trainOnBatchModel(model: Sequential, xIn: TensorLike, yIn: Tenso
 /** The loss and metrics of one batch in inference mode, weights unchanged. */
 export function testOnBatchModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: OnBatchOptions): number | Logs {
   const { x, y, weights, metrics, states, head, returnDict } = prepareBatch(model, 'testOnBatch', xIn, yIn, options);
-  const { out, mask } = forwardMasked(model, x, false);
-  const { logs } = scores(head, states, out, y, undefined, maskedWeights(out, mask, weights, new BufferCache()));
+  const logs = testScores(model, head, states, x, y, weights, new BufferCache());
   return batchResult(metricLogs(metrics, states, logs), metrics, returnDict);
 }
 
@@ -915,8 +926,7 @@ async function evaluateIterator(model: Sequential, head: LossHead, metrics: Metr
   for (let step = 0; ; step++) {
     const batch = await nextBatch(model, loss, it, `${where}: batch ${step + 1}`);
     if (!batch) break;
-    const { out, mask } = forwardMasked(model, batch[0], false);
-    averages.add(scores(head, states, out, batch[1], undefined, maskedWeights(out, mask, undefined, cache)).logs, batch[0].shape[0]);
+    averages.add(testScores(model, head, states, batch[0], batch[1], undefined, cache), batch[0].shape[0]);
   }
   return metricLogs(metrics, states, averages.means(prefix), prefix);
 }

@@ -392,13 +392,37 @@ describe('frozen weights are not regularized (Keras 3 sums the penalties of the 
     });
     model.compile({ optimizer: 'sgd', loss: 'mse' });
     const y = [[0], [1]];
-    const plain = model.testOnBatch(x, y) as number;
     const penalty = () => model.layers.reduce((sum, layer) => sum + layer.regularizationLoss(false), 0);
-    expect(penalty()).toBeGreaterThan(0);
+    const before = penalty();
+    expect(before).toBeGreaterThan(0);
+    // testOnBatch's loss includes the penalty, as Keras 3's test step does.
+    const withPenalty = model.testOnBatch(x, y) as number;
     for (const layer of model.layers) layer.trainable = false;
     expect(penalty()).toBe(0);
+    const plain = model.testOnBatch(x, y) as number;
+    expect(withPenalty - plain).toBeCloseTo(before, 6);
     expect(model.trainOnBatch(x, y)).toBeCloseTo(plain, 6);
     for (const layer of model.layers) layer.trainable = true;
     expect(penalty()).toBeGreaterThan(0);
+  });
+});
+
+describe('evaluate and val_loss include the regularizers\' penalty (Keras 3\'s test step; TF.js 4.22 leaves it out)', () => {
+  it('evaluate = the plain loss + the penalty; val_loss on the training data equals evaluate after the epoch; the crossentropy metric is the fit alone', async () => {
+    const x = [[1, 2], [3, -1], [0.5, 0.5]];
+    const y = [[1, 0], [0, 1], [1, 0]];
+    const model = new Sequential({ layers: [new Dense({ units: 2, activation: 'softmax', kernelRegularizer: regularizers.l2({ l2: 0.3 }), inputShape: [2] })] });
+    model.compile({ optimizer: new SGD({ learningRate: 0.05 }), loss: 'categoricalCrossentropy', metrics: ['categorical_crossentropy'] });
+    const pred = model.predict(x).data;
+    const plain = -y.reduce((sum, row, i) => sum + row.reduce((s, t, k) => s + t * Math.log(pred[i * 2 + k]), 0), 0) / 3;
+    const kernel = model.layers[0].getWeights()[0].data;
+    const l2 = 0.3 * kernel.reduce((sum, w) => sum + w * w, 0);
+    const logs = model.evaluate(x, y);
+    expect(logs.loss).toBeCloseTo(plain + l2, 5);
+    expect(logs.categorical_crossentropy).toBeCloseTo(plain, 5);
+    const history = await model.fit(x, y, { epochs: 1, batchSize: 3, validationData: [x, y], verbose: 0 });
+    const after = model.evaluate(x, y);
+    expect(history.history.val_loss[0]).toBeCloseTo(after.loss, 6);
+    expect(history.history.val_categorical_crossentropy[0]).toBeCloseTo(after.categorical_crossentropy, 6);
   });
 });
