@@ -270,6 +270,15 @@ export abstract class Layer {
    */
   abstract backward(dy: Tensor, inputGradient?: boolean, skipOutputActivation?: boolean): Tensor;
 
+  /**
+   * The layers this one holds and runs (a wrapper's: TimeDistributed's layer, Bidirectional's two
+   * directions); a model counts them as its members, so that one instance is never used in two
+   * places (its forward state would be overwritten before its backward pass). None by default.
+   */
+  heldLayers(): readonly Layer[] {
+    return [];
+  }
+
   /** The weights with their gradients, in Keras's order. */
   params(): Param[] {
     return [...this.weights];

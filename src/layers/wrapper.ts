@@ -92,6 +92,10 @@ export abstract class Wrapper extends Layer {
     for (const layer of this.held ?? []) layer.trainable = value;
   }
 
+  override heldLayers(): readonly Layer[] {
+    return this.held ?? [];
+  }
+
   /** Records the held layers; a wrapper made not trainable makes them not trainable (Keras). */
   protected hold(...layers: Layer[]): void {
     this.held = layers;

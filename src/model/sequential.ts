@@ -100,7 +100,7 @@ export class Sequential {
   /** Set by a callback to stop `fit`: it is checked after every batch, and the epoch then ends. */
   stopTraining = false;
   private compiled?: Compiled;
-  /** The layers, for `add`'s membership test in constant time. */
+  /** The layers and the layers they hold (a wrapper's), for `add`'s membership test in constant time. */
   private readonly members = new Set<Layer>();
   /** The output shape of the last layer, kept as layers are added (so that `add` is not quadratic). */
   private shapeOut?: Shape;
@@ -187,7 +187,16 @@ export class Sequential {
       throw new LayerwiseError(`${this.name}.add: expected a Layer instance (such as new Dense({ units: 8 })), but received ${describeValue(layer)}.${hint}`);
     }
     if (this.members.has(layer)) {
-      throw new LayerwiseError(`${this.name}.add: the layer ${layer.name} is already in this model. Create a new layer instead.`);
+      const where = this.layers.includes(layer) ? '' : ', held by a wrapper';
+      throw new LayerwiseError(`${this.name}.add: the layer ${layer.name} is already in this model${where}. Create a new layer instead.`);
+    }
+    // A layer held by two wrappers is refused by the second wrapper itself (wrapper.ts).
+    const shared = layer.heldLayers().find((held) => this.layers.includes(held));
+    if (shared) {
+      throw new LayerwiseError(
+        `${this.name}.add: ${layer.name} holds the layer ${shared.name}, which is already in this model: one instance would run in two places ` +
+          `(its forward state overwritten before its backward pass). Give ${layer.name} a new layer instead.`,
+      );
     }
     if (layer instanceof InputLayer) return this.declareInput(layer);
     if (this.layers.length === 0 && this.declaredInput && layer.inputShape && !shapesEqual(layer.inputShape, this.declaredInput)) {
@@ -208,7 +217,7 @@ export class Sequential {
     else if (inputShape && layer.buildShape && !shapesEqual(layer.buildShape, inputShape)) layer.build(inputShape);
     const output = inputShape && layer.computeOutputShape(inputShape);
     this.layers.push(layer);
-    this.members.add(layer);
+    for (const member of [layer, ...layer.heldLayers()]) this.members.add(member);
     this.shapeOut = output;
   }
 
@@ -228,7 +237,7 @@ export class Sequential {
     this.guard('pop');
     const layer = this.layers.pop();
     if (!layer) throw new LayerwiseError(`${this.name}.pop: the model has no layers to remove.`);
-    this.members.delete(layer);
+    for (const member of [layer, ...layer.heldLayers()]) this.members.delete(member);
     this.shapeOut = this.inputShape && this.computeOutputShape(this.inputShape);
     return layer;
   }

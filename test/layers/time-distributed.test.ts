@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Conv2D, Dense, Flatten, LayerwiseError, PReLU, Sequential, SGD, tensor, TimeDistributed, type Tensor } from 'layerwise';
+import { Conv2D, Dense, Flatten, LayerwiseError, PReLU, RepeatVector, Sequential, SGD, tensor, TimeDistributed, type Tensor } from 'layerwise';
 import { bytesOf, checkLayerContract } from '../helpers/contract';
 import { awayFromZero } from '../helpers/gradcheck';
 import { inputs } from '../helpers/random-data';
@@ -170,5 +170,20 @@ describe('TimeDistributed errors name the wrapper and the layer', () => {
     wrapper.build([3, 4]);
     expect(() => wrapper.forward(inputs([2, 12]), false)).toThrow(/^td: expected inputs \[batch, 3, 4\]/);
     expect(() => wrapper.forward(inputs([2, 3, 5]), false)).toThrow(/^td \(TimeDistributed\): dense_\d+: expected inputs with 4 features/);
+  });
+});
+
+describe('one layer instance, directly in a model and inside its TimeDistributed', () => {
+  it('is refused either way round, and the model is unchanged; pop frees the held layer', () => {
+    const d = new Dense({ units: 3, name: 'd' });
+    const model = new Sequential({ layers: [new Dense({ units: 3, inputShape: [3], name: 'first' }), d, new RepeatVector({ n: 2 })] });
+    expect(() => model.add(new TimeDistributed({ layer: d, name: 'td' }))).toThrow(/td holds the layer d, which is already in this model: one instance would run in two places/);
+    expect(model.layers.map((l) => l.name)).toEqual(['first', 'd', 'repeat_vector_1'].map((n, i) => (i === 2 ? model.layers[2].name : n)));
+    const e = new Dense({ units: 3, name: 'e' });
+    const other = new Sequential({ layers: [new RepeatVector({ n: 2, inputShape: [3] }), new TimeDistributed({ layer: e, name: 'tde' })] });
+    expect(() => other.add(e)).toThrow(/the layer e is already in this model, held by a wrapper\. Create a new layer instead/);
+    // Popped with its wrapper, the layer is no member any more: adding it fails on its shape alone (built per step, [3]).
+    other.pop();
+    expect(() => other.add(e)).toThrow(/e: already built for input shape/);
   });
 });
