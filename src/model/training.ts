@@ -707,7 +707,7 @@ export function trainOnBatchModel(model: Sequential, xIn: TensorLike, yIn: Tenso
 /** The loss and metrics of one batch in inference mode, weights unchanged. */
 export function testOnBatchModel(model: Sequential, xIn: TensorLike, yIn: TensorLike, options: OnBatchOptions): number | Logs {
   const { x, y, weights, metrics, states, head, returnDict } = prepareBatch(model, 'testOnBatch', xIn, yIn, options);
-  const logs = testScores(model, head, states, x, y, weights, new BufferCache());
+  const logs = testScores(model, head, states, x, y, weights, buffersOf(model));
   return batchResult(metricLogs(metrics, states, logs), metrics, returnDict);
 }
 

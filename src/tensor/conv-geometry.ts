@@ -79,6 +79,25 @@ export interface Window2D {
   w: AxisWindow;
 }
 
+/**
+ * The one walk of the pooling loops: calls `visit` for every output position of an undilated 2-D
+ * window over NHWC data, in output order, with the offset of the sample's image in the input, the
+ * window's rows [y0, y1) and columns [x0, x1) clipped to the input, and the index of the
+ * position's first output value (its channels follow).
+ */
+export function forEachPoolWindow(g: Window2D, visit: (image: number, y0: number, y1: number, x0: number, x1: number, out: number) => void): void {
+  const { batch, channels: c, h, w } = g;
+  let out = 0;
+  for (let n = 0; n < batch; n++) {
+    const image = n * h.input * w.input * c;
+    for (let oy = 0; oy < h.output; oy++) {
+      const y0 = windowFirst(h, oy);
+      const y1 = windowEnd(h, oy);
+      for (let ox = 0; ox < w.output; ox++, out += c) visit(image, y0, y1, windowFirst(w, ox), windowEnd(w, ox), out);
+    }
+  }
+}
+
 
 
 /** A pair from a number or a pair: `kernelSize: 3` means [3, 3]. */

@@ -1,5 +1,5 @@
 import { kernels } from './backend';
-import { windowEnd, windowFirst, type Window2D } from './conv-geometry';
+import { forEachPoolWindow, type Window2D } from './conv-geometry';
 
 /**
  * Max pooling over NHWC data; `argmax[i]` records which input each output came from, for the
@@ -20,50 +20,30 @@ export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float3
  * padding is not counted (TensorFlow's rule for 'same').
  */
 export function avgPool(x: Float32Array, g: Window2D, y: Float32Array): void {
-  const { batch, channels: c, h, w } = g;
-  let out = 0;
-  for (let n = 0; n < batch; n++) {
-    const image = n * h.input * w.input * c;
-    for (let oy = 0; oy < h.output; oy++) {
-      const y0 = windowFirst(h, oy);
-      const y1 = windowEnd(h, oy);
-      for (let ox = 0; ox < w.output; ox++) {
-        const x0 = windowFirst(w, ox);
-        const x1 = windowEnd(w, ox);
-        const scale = 1 / ((y1 - y0) * (x1 - x0));
-        for (let ch = 0; ch < c; ch++, out++) {
-          let sum = 0;
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) sum += x[image + (iy * w.input + ix) * c + ch];
-          }
-          y[out] = sum * scale;
-        }
+  const { channels: c, w } = g;
+  forEachPoolWindow(g, (image, y0, y1, x0, x1, out) => {
+    const scale = 1 / ((y1 - y0) * (x1 - x0));
+    for (let ch = 0; ch < c; ch++) {
+      let sum = 0;
+      for (let iy = y0; iy < y1; iy++) {
+        for (let ix = x0; ix < x1; ix++) sum += x[image + (iy * w.input + ix) * c + ch];
       }
+      y[out + ch] = sum * scale;
     }
-  }
+  });
 }
 
 /** Spreads each output gradient evenly over the inputs its window covered (dx is overwritten). */
 export function avgPoolBackward(dy: Float32Array, g: Window2D, dx: Float32Array): void {
-  const { batch, channels: c, h, w } = g;
+  const { channels: c, w } = g;
   dx.fill(0);
-  let out = 0;
-  for (let n = 0; n < batch; n++) {
-    const image = n * h.input * w.input * c;
-    for (let oy = 0; oy < h.output; oy++) {
-      const y0 = windowFirst(h, oy);
-      const y1 = windowEnd(h, oy);
-      for (let ox = 0; ox < w.output; ox++) {
-        const x0 = windowFirst(w, ox);
-        const x1 = windowEnd(w, ox);
-        const scale = 1 / ((y1 - y0) * (x1 - x0));
-        for (let ch = 0; ch < c; ch++, out++) {
-          const share = dy[out] * scale;
-          for (let iy = y0; iy < y1; iy++) {
-            for (let ix = x0; ix < x1; ix++) dx[image + (iy * w.input + ix) * c + ch] += share;
-          }
-        }
+  forEachPoolWindow(g, (image, y0, y1, x0, x1, out) => {
+    const scale = 1 / ((y1 - y0) * (x1 - x0));
+    for (let ch = 0; ch < c; ch++) {
+      const share = dy[out + ch] * scale;
+      for (let iy = y0; iy < y1; iy++) {
+        for (let ix = x0; ix < x1; ix++) dx[image + (iy * w.input + ix) * c + ch] += share;
       }
     }
-  }
+  });
 }
