@@ -1,8 +1,9 @@
 import { getInitializer, type InitializerSpec } from '../initializers';
 import type { Regularizer } from '../regularizers';
+import { residentArray, residentCopy } from '../tensor/backend';
 import { BufferCache } from '../tensor/buffers';
 import { rngFor, type Rng } from '../tensor/random';
-import { clone, compact, firstNonFinite, formatShape, shapesEqual, sizeOf, zeros, type Shape, type Tensor } from '../tensor/tensor';
+import { clone, compact, firstNonFinite, formatShape, shapesEqual, sizeOf, tensor, type Shape, type Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
 import { checkOptions, describeValue, isOptionsObject } from '../util/options';
 import type { ActivationSlot } from './activation-slot';
@@ -392,12 +393,13 @@ export abstract class Layer {
   /** Creates a weight; called from `build`. `trainable` false marks state the optimizer never updates (moving statistics). */
   protected addWeight(name: string, shape: Shape, initializer: InitializerSpec, rng: Rng = rngFor(), trainable = true): Param {
     this.checkWeightSize(name, shape);
-    const value = getInitializer(initializer, this.name).init(shape, rng);
+    // The weight and its gradient live in the kernels' memory where they can (backend.ts residentArray).
+    const value = tensor(residentCopy(compact(getInitializer(initializer, this.name).init(shape, rng)).data), shape);
     const layer = this;
     const param: Param = {
       name: `${this.name}/${name}`,
       value,
-      grad: zeros(shape),
+      grad: tensor(residentArray(value.size), shape),
       get trainable() {
         return trainable && layer.trainable;
       },

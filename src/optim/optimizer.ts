@@ -1,4 +1,5 @@
 import type { Param } from '../layers/layer';
+import { residentArray, residentCopy } from '../tensor/backend';
 import { LayerwiseError } from '../util/errors';
 import { checkOptions, describeValue } from '../util/options';
 import { isSchedule, scheduleFromConfig, type LearningRateSchedule, type ScheduleConfig } from './schedules';
@@ -198,7 +199,7 @@ export abstract class Optimizer {
       let slots = this.state.get(param);
       if (!slots) {
         const initial = this.initialSlotValue();
-        slots = Array.from({ length: this.slotCount }, () => new Float32Array(param.value.size).fill(initial));
+        slots = Array.from({ length: this.slotCount }, () => residentArray(param.value.size).fill(initial));
         this.state.set(param, slots);
       }
       const w = param.value.data;
@@ -250,7 +251,7 @@ export abstract class Optimizer {
           `but received ${slots.length} of ${slots.map((s) => s.length).join(', ') || 'none'}.`,
       );
     }
-    this.state.set(param, slots.map((s) => Float32Array.from(s)));
+    this.state.set(param, slots.map((s) => residentCopy(s)));
   }
 
   /**

@@ -65,4 +65,21 @@ export function kernels(): Kernels {
   return wasmSet.kernels;
 }
 
+/**
+ * A zeroed Float32Array of `length` for a tensor that lives as long as a model does (a weight, its
+ * gradient, an optimizer's state): with the wasm kernels, in their memory where it can be (Node,
+ * cross-origin isolated pages), so that they read and write it in place instead of copying it in
+ * and out on every call; else a plain array. Either way an ordinary Float32Array to every caller.
+ */
+export function residentArray(length: number): Float32Array {
+  return (getBackend() === 'wasm' && wasmKernels()?.allocate(length)) || new Float32Array(length);
+}
+
+/** A copy of `values` as a resident array (see residentArray). */
+export function residentCopy(values: Float32Array): Float32Array {
+  const out = residentArray(values.length);
+  out.set(values);
+  return out;
+}
+
 export { wasmReady, wasmUnavailableReason };

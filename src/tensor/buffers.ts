@@ -1,8 +1,10 @@
-import { zeros, type Shape, type Tensor } from './tensor';
+import { residentArray } from './backend';
+import { sizeOf, tensor, type Shape, type Tensor } from './tensor';
 
 /**
  * Tensors reused across batches, one per key and shape: training allocates nothing after the
- * first batch of each size.
+ * first batch of each size. They live in the kernels' memory where they can (backend.ts
+ * residentArray), so the kernels read and write them without copies.
  */
 export class BufferCache {
   private readonly buffers = new Map<string, Tensor>();
@@ -11,7 +13,7 @@ export class BufferCache {
     const id = `${key}:${shape.join('x')}`;
     let t = this.buffers.get(id);
     if (!t) {
-      t = zeros(shape);
+      t = tensor(residentArray(sizeOf(shape)), shape);
       this.buffers.set(id, t);
     }
     return t;

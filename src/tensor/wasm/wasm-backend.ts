@@ -1,12 +1,14 @@
 /**
  * The JavaScript side of the WebAssembly kernels: loads the module (synchronously, from the bytes
- * embedded in kernels-wasm.ts, on first use), owns its memory (laid out per call: cached
- * convolution tables at the bottom, scratch above), copies operands in and results out, and splits
- * the larger kernels among worker threads (threads.ts).
+ * embedded in kernels-wasm.ts, on first use), owns its memory (a heap of long-lived blocks at the
+ * bottom: cached convolution tables and resident tensors; scratch above it, per call), copies in
+ * the operands that do not live in its memory and their results out, and splits the larger kernels
+ * among worker threads (threads.ts).
  */
 import { LayerwiseError } from '../../util/errors';
 import { tapInput, type Window2D } from '../conv-geometry';
 import type { ConvGradients, FusedActivation, FusedActivationInput, Kernels } from '../kernel-interface';
+import { Heap } from './heap';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
 import { splitRange, testHooksFromEnvironment, ThreadPool, threadCount, type Part, type ThreadExport, type ThreadTestHooks } from './threads';
 
@@ -38,6 +40,14 @@ const TILE = MR * NR;
 /** Above this many floats of cached convolution tables, the cache starts over. */
 const REGION_LIMIT = 32 << 20;
 /**
+ * Tensors larger than this (in floats, 64 MB) are never placed in wasm memory, and none are
+ * once the tensors there hold RESIDENT_LIMIT floats (1 GB): beyond, plain arrays (copied per
+ * call, as before). The engine's garbage collector does not see wasm memory, so tensors dropped
+ * but not yet collected could otherwise grow it without bound.
+ */
+const RESIDENT_MAX = 16 << 20;
+const RESIDENT_LIMIT = 256 << 20;
+/**
  * Multiply-adds below which a kernel stays on one thread: waking a worker costs microseconds, and
  * a split product packs its A twice. Measured: the MLP's 3.2M-multiply-add products ran 9% slower
  * split; the CNN's convolutions (5M to 20M) and products of 20M and more gain 10 to 40%.
@@ -53,11 +63,16 @@ const SGD_CHUNK = 8192;
 
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
+/** Whether the ranges [a, a + aLength) and [b, b + bLength) share a float. */
+const overlap = (a: number, aLength: number, b: number, bLength: number): boolean => a < b + bLength && b < a + aLength;
+
 /** Values start to end of `a`, without a new view when that is all of it. */
 const part = (a: Float32Array, start: number, end: number): Float32Array => (start === 0 && end === a.length ? a : a.subarray(start, end));
 
 /** What a convolution geometry keeps in wasm memory across calls (offsets in floats). */
 interface ConvRegion {
+  /** The heap block holding all of it: its start and length. */
+  block: [number, number];
   /** The input images [batch, h, w, c], copied in on each call (the table points into them). */
   x: number;
   size: number;
@@ -80,9 +95,15 @@ function geometryKey(g: Window2D): string {
 export class WasmKernels implements Kernels {
   private f32: Float32Array;
   private i32: Int32Array;
-  /** Floats below this offset hold cached regions; scratch space starts here. */
-  private persistentEnd = TILE;
+  /** The blocks that outlive a call (cached regions, resident tensors), above the edge tile; scratch space starts at its end. */
+  private readonly heap = new Heap(TILE);
   private readonly regions = new Map<string, ConvRegion>();
+  private regionFloats = 0;
+  /** Every buffer object of the shared memory that a resident tensor was made over (a new one after each growth). */
+  private readonly residentBuffers = new WeakSet<ArrayBufferLike>();
+  /** Gives a resident tensor's block back once its array is garbage. */
+  private readonly reclaim?: FinalizationRegistry<[number, number]>;
+  private residentFloats = 0;
   /**
    * BENCH ONLY (bench/peers/layerwise.ts's breakdown): when set, the seconds spent copying
    * operands into wasm memory and results out are added to it.
@@ -100,6 +121,44 @@ export class WasmKernels implements Kernels {
   ) {
     this.f32 = new Float32Array(memory.buffer);
     this.i32 = new Int32Array(memory.buffer);
+    // Only a shared memory keeps its views valid when it grows: resident tensors need one.
+    if (typeof SharedArrayBuffer === 'function' && memory.buffer instanceof SharedArrayBuffer && typeof FinalizationRegistry === 'function') {
+      this.reclaim = new FinalizationRegistry(([start, floats]) => {
+        this.heap.release(start, floats);
+        this.residentFloats -= floats;
+      });
+    }
+  }
+
+  /**
+   * A zeroed array of `length` floats in wasm memory, which the kernels then read and write in
+   * place (no copy in or out); undefined where that cannot be (a memory that is not shared, whose
+   * views growing would detach; a tensor over RESIDENT_MAX; RESIDENT_LIMIT reached). Its space is
+   * given back when the array is garbage collected, so keep the array itself, not only a
+   * `subarray` of it, for as long as it is used.
+   */
+  allocate(length: number): Float32Array | undefined {
+    if (!this.reclaim || length > RESIDENT_MAX || this.residentFloats + length > RESIDENT_LIMIT) return undefined;
+    const start = this.heap.allocate(length);
+    const floats = roundUp(Math.max(length, 1), 4);
+    this.reserve(this.heap.end);
+    const buffer = this.memory.buffer;
+    this.residentBuffers.add(buffer);
+    const view = new Float32Array(buffer, 4 * start, length);
+    view.fill(0);
+    this.residentFloats += floats;
+    this.reclaim.register(view, [start, floats]);
+    return view;
+  }
+
+  /** Floats of wasm memory that resident tensors hold (for tests). */
+  get residentSize(): number {
+    return this.residentFloats;
+  }
+
+  /** The float offset in wasm memory of an array that lives there (a resident tensor or part of one), else -1. */
+  private residentAt(a: Float32Array): number {
+    return this.residentBuffers.has(a.buffer) ? a.byteOffset / 4 : -1;
   }
 
   /** Threads the larger kernels are split over, this one included. */
@@ -166,23 +225,38 @@ export class WasmKernels implements Kernels {
     this.copyMeter.seconds += (performance.now() - t0) / 1000;
   }
 
-  /** C[m, n] = alpha · op(A) · op(B) + beta · C, as kernels.ts's gemm (which calls this). */
+  /**
+   * C[m, n] = alpha · op(A) · op(B) + beta · C, as kernels.ts's gemm (which calls this). Operands
+   * that live in wasm memory (`allocate`) are used in place; the others are copied in, and C out.
+   */
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void {
-    const aAt = this.persistentEnd;
-    const bAt = aAt + roundUp(m * k, 4);
-    const cAt = bAt + roundUp(k * n, 4);
-    const scratch = cAt + roundUp(m * n, 4);
+    const aIn = this.residentAt(a);
+    const bIn = this.residentAt(b);
+    let cIn = this.residentAt(c);
+    // C is written while A and B are read: in place only when it overlaps neither.
+    if (cIn >= 0 && ((aIn >= 0 && overlap(cIn, m * n, aIn, m * k)) || (bIn >= 0 && overlap(cIn, m * n, bIn, k * n)))) cIn = -1;
+    let at = this.heap.end;
+    const place = (resident: number, floats: number): number => {
+      if (resident >= 0) return resident;
+      const start = at;
+      at += roundUp(floats, 4);
+      return start;
+    };
+    const aAt = place(aIn, m * k);
+    const bAt = place(bIn, k * n);
+    const cAt = place(cIn, m * n);
+    const scratch = at;
     const f32 = this.reserve(scratch + this.gemmScratch(m, n, k));
-    this.put(a.subarray(0, m * k), aAt);
-    this.put(b.subarray(0, k * n), bAt);
+    if (aIn < 0) this.put(a.subarray(0, m * k), aAt);
+    if (bIn < 0) this.put(b.subarray(0, k * n), bAt);
     const cView = f32.subarray(cAt, cAt + m * n);
     if (beta === 0) cView.fill(0);
     else {
-      this.put(c.subarray(0, m * n), cAt);
+      if (cIn < 0) this.put(c.subarray(0, m * n), cAt);
       if (beta !== 1) for (let i = 0; i < cView.length; i++) cView[i] *= beta;
     }
     this.gemmAt(aAt, bAt, cAt, m, n, k, transA, transB, alpha, scratch);
-    this.take(c.subarray(0, m * n), cAt);
+    if (cIn < 0) this.take(c.subarray(0, m * n), cAt);
   }
 
   /** The column ranges gemmAt splits C[m, n] into (one per thread, multiples of NR wide). */
@@ -224,20 +298,22 @@ export class WasmKernels implements Kernels {
     const key = geometryKey(g);
     let r = this.regions.get(key);
     if (r) return r;
-    if (this.persistentEnd > REGION_LIMIT) {
+    if (this.regionFloats > REGION_LIMIT) {
+      for (const old of this.regions.values()) this.heap.release(...old.block);
       this.regions.clear();
-      this.persistentEnd = TILE;
+      this.regionFloats = 0;
     }
     const { batch, channels: c, h, w } = g;
     const positions = batch * h.output * w.output;
     const taps = h.size * w.size;
     const size = batch * h.input * w.input * c;
-    const x = this.persistentEnd;
+    const tiles = Math.ceil(positions / MR);
+    const floats = roundUp(size, 4) + roundUp(c, 4) + tiles * taps * MR;
+    const x = this.heap.allocate(floats);
     const zero = x + roundUp(size, 4);
     const table = zero + roundUp(c, 4);
-    const tiles = Math.ceil(positions / MR);
-    this.persistentEnd = table + tiles * taps * MR;
-    this.reserve(this.persistentEnd);
+    this.regionFloats += floats;
+    this.reserve(this.heap.end);
     this.f32.fill(0, zero, table);
     const ind = this.i32;
     for (let tile = 0; tile < tiles; tile++) {
@@ -257,7 +333,7 @@ export class WasmKernels implements Kernels {
         }
       }
     }
-    r = { x, size, zero, table, positions, taps, c };
+    r = { block: [x, floats], x, size, zero, table, positions, taps, c };
     this.regions.set(key, r);
     return r;
   }
@@ -270,7 +346,7 @@ export class WasmKernels implements Kernels {
     const count = r.positions * filters;
     // Positions split among the threads in whole tiles of 4, each thread with its own edge tile.
     const ranges = splitRange(r.positions, this.threadsFor(count * depth), MR);
-    const kAt = this.persistentEnd;
+    const kAt = this.heap.end;
     const pwAt = kAt + roundUp(kernel.length, 4);
     const biasAt = pwAt + depth * roundUp(filters, NR);
     const outAt = biasAt + roundUp(filters, NR);
@@ -303,12 +379,16 @@ export class WasmKernels implements Kernels {
    * SGD_CHUNK values at a time: copies in, one call, copies out, within the cache.
    */
   sgd(w: Float32Array, g: Float32Array, v: Float32Array | undefined, learningRate: number, momentum: number, nesterov: boolean): void {
+    const mode = v ? (nesterov ? 2 : 1) : 0;
+    const wIn = this.residentAt(w);
+    const gIn = this.residentAt(g);
+    const vIn = v ? this.residentAt(v) : wIn;
+    if (wIn >= 0 && gIn >= 0 && vIn >= 0) return this.exports.sgd(4 * wIn, 4 * gIn, 4 * vIn, w.length, learningRate, momentum, mode);
     const chunk = Math.min(w.length, SGD_CHUNK);
-    const wAt = this.persistentEnd;
+    const wAt = this.heap.end;
     const gAt = wAt + roundUp(chunk, 4);
     const vAt = gAt + roundUp(chunk, 4);
     this.reserve(vAt + chunk);
-    const mode = v ? (nesterov ? 2 : 1) : 0;
     for (let start = 0; start < w.length; start += SGD_CHUNK) {
       const end = Math.min(w.length, start + SGD_CHUNK);
       const ws = part(w, start, end);
@@ -327,7 +407,7 @@ export class WasmKernels implements Kernels {
     const { batch, channels: c, h, w } = g;
     const size = batch * h.input * w.input * c;
     const count = batch * h.output * w.output * c;
-    const xAt = this.persistentEnd;
+    const xAt = this.heap.end;
     const yAt = xAt + roundUp(size, 4);
     const argAt = yAt + count;
     this.reserve(argAt + count);
@@ -352,7 +432,7 @@ export class WasmKernels implements Kernels {
     const padded = roundUp(count, 4);
     const kc = Math.min(r.positions, KC);
     const dkRanges = grads.dKernel ? splitRange(depth, this.threadsFor(count * depth), MR) : [];
-    const dzAt = this.persistentEnd;
+    const dzAt = this.heap.end;
     const zAt = dzAt + padded;
     const dyAt = zAt + (act ? padded : 0);
     const dkAt = dyAt + (act ? padded : 0);

@@ -1,0 +1,141 @@
+/**
+ * Tensors that live in the wasm kernels' memory (WasmKernels.allocate, backend.ts residentArray):
+ * the kernels use them in place, with the same bits as when every operand is copied in and out,
+ * on one thread and on two; C overlapping A or B is copied as before; where residency cannot be
+ * (a memory that is not shared, a tensor too large), plain arrays.
+ */
+import { describe, expect, it } from 'vitest';
+import { Dense, randomUniform, Rng, Sequential, setBackend, SGD, tensor } from 'layerwise';
+import { residentArray } from '../../../src/tensor/backend';
+import { createWasmKernels, wasmKernels, type WasmKernels } from '../../../src/tensor/wasm/wasm-backend';
+
+const random = (length: number, rng: Rng): Float32Array => randomUniform([length], -1, 1, rng).data;
+
+/** `values` in wasm memory of `kernels`, or a plain copy. */
+function placed(kernels: WasmKernels, values: Float32Array, resident: boolean): Float32Array {
+  const out = resident ? kernels.allocate(values.length)! : new Float32Array(values.length);
+  out.set(values);
+  return out;
+}
+
+describe.each([1, 2])('resident operands, %i thread(s)', (threads) => {
+  const kernels = createWasmKernels(threads);
+
+  it('allocate gives zeroed arrays over the kernels\' shared memory, and counts them', () => {
+    const before = kernels.residentSize;
+    const a = kernels.allocate(10)!;
+    expect(a).toBeInstanceOf(Float32Array);
+    expect(a.buffer).toBeInstanceOf(SharedArrayBuffer);
+    expect(Array.from(a)).toEqual(new Array(10).fill(0));
+    expect(kernels.residentSize).toBe(before + 12);
+  });
+
+  // Shapes large enough to split over two threads (above 4M multiply-adds) and small ones, every transpose and beta.
+  const shapes: [number, number, number][] = [[3, 5, 7], [32, 128, 784], [100, 96, 520]];
+  it.each(shapes)('gemm %i x %i x %i: the same bits for each of A, B, C resident or copied, every transpose, beta 0, 1 and 0.5', (m, n, k) => {
+    const rng = new Rng(`resident-gemm-${m}`);
+    const a0 = random(m * k, rng);
+    const b0 = random(k * n, rng);
+    const c0 = random(m * n, rng);
+    let differing = 0;
+    for (const [transA, transB] of [[false, false], [true, false], [false, true]]) {
+      for (const beta of [0, 1, 0.5]) {
+        const expected = Float32Array.from(c0);
+        kernels.gemm(a0, b0, expected, m, n, k, transA, transB, 1.5, beta);
+        for (let which = 1; which < 8; which++) {
+          const [a, b, c] = [a0, b0, c0].map((v, i) => placed(kernels, v, (which >> i) % 2 === 1));
+          kernels.gemm(a, b, c, m, n, k, transA, transB, 1.5, beta);
+          if (!Buffer.from(c.buffer, c.byteOffset, c.byteLength).equals(Buffer.from(expected.buffer))) differing++;
+          expect(Array.from(a.subarray(0, 4))).toEqual(Array.from(a0.subarray(0, 4)));
+        }
+      }
+    }
+    expect(differing).toBe(0);
+  });
+
+  it('gemm with C over the same memory as A (C = A · B + C, square): the product of the old A, as when copied', () => {
+    const rng = new Rng('resident-alias');
+    const n = 24;
+    const a0 = random(n * n, rng);
+    const b = random(n * n, rng);
+    const expected = Float32Array.from(a0);
+    kernels.gemm(Float32Array.from(a0), b, expected, n, n, n, false, false, 1, 1);
+    const a = placed(kernels, a0, true);
+    kernels.gemm(a, b, a, n, n, n, false, false, 1, 1);
+    expect(Array.from(a)).toEqual(Array.from(expected));
+    // Part of one resident array as A, an overlapping part as C.
+    const both = placed(kernels, random(2 * n * n, rng), true);
+    const aPart = Float32Array.from(both.subarray(0, n * n));
+    const cPart = Float32Array.from(both.subarray(n, n + n * n));
+    kernels.gemm(aPart, b, cPart, n, n, n, false, false, 1, 1);
+    kernels.gemm(both.subarray(0, n * n), b, both.subarray(n, n + n * n), n, n, n, false, false, 1, 1);
+    expect(Array.from(both.subarray(n, n + n * n))).toEqual(Array.from(cPart));
+  });
+
+  it('sgd on resident w, g and v gives the bits of copied ones, plain, momentum and nesterov', () => {
+    const rng = new Rng('resident-sgd');
+    const size = 20_000;
+    const [w0, g0, v0] = [random(size, rng), random(size, rng), random(size, rng)];
+    for (const [momentum, nesterov] of [[0, false], [0.9, false], [0.9, true]] as const) {
+      const [w, g, v] = [w0, g0, v0].map((x) => Float32Array.from(x));
+      kernels.sgd(w, g, momentum ? v : undefined, 0.01, momentum, nesterov);
+      const [rw, rg, rv] = [w0, g0, v0].map((x) => placed(kernels, x, true));
+      kernels.sgd(rw, rg, momentum ? rv : undefined, 0.01, momentum, nesterov);
+      expect(Array.from(rw)).toEqual(Array.from(w));
+      expect(Array.from(rv)).toEqual(Array.from(momentum ? v : v0));
+    }
+  });
+});
+
+describe('where tensors cannot live in wasm memory', () => {
+  it('the module with its own memory (a page without cross-origin isolation) gives none', () => {
+    expect(createWasmKernels(1, { shared: false }).allocate(16)).toBeUndefined();
+  });
+
+  it('a tensor over 16M floats stays a plain array', () => {
+    expect(createWasmKernels(1).allocate((16 << 20) + 1)).toBeUndefined();
+  });
+
+  it('the js backend gives plain arrays', () => {
+    setBackend('js');
+    try {
+      expect(residentArray(8).buffer).toBeInstanceOf(ArrayBuffer);
+    } finally {
+      setBackend('wasm');
+    }
+    expect(residentArray(8).buffer).toBeInstanceOf(SharedArrayBuffer);
+  });
+});
+
+describe('a model on the wasm backend', () => {
+  it('keeps its weights, their gradients and the optimizer\'s state in wasm memory, and trains to the bits of plain arrays', async () => {
+    const build = (): Sequential => {
+      const model = new Sequential();
+      model.add(new Dense({ units: 16, activation: 'relu', inputShape: [12], seed: 1 }));
+      model.add(new Dense({ units: 3, activation: 'softmax', seed: 2 }));
+      model.compile({ optimizer: new SGD({ learningRate: 0.05, momentum: 0.9 }), loss: 'categoricalCrossentropy' });
+      return model;
+    };
+    const rng = new Rng('resident-model');
+    const x = tensor(random(64 * 12, rng), [64, 12]);
+    const labels = new Float32Array(64 * 3).map((_, i) => (i % 3 === Math.floor(i / 3) % 3 ? 1 : 0));
+    const before = wasmKernels()!.residentSize;
+    const resident = build();
+    resident.build([12]);
+    // 12·16 + 16 + 16·3 + 3 weights, as many gradients (each array rounded up to 4 floats).
+    expect(wasmKernels()!.residentSize - before).toBeGreaterThanOrEqual(2 * (192 + 16 + 48 + 4));
+    for (const p of resident.params()) expect(p.value.data.buffer).toBeInstanceOf(SharedArrayBuffer);
+    await resident.fit(x, tensor(labels, [64, 3]), { epochs: 3, batchSize: 16, seed: 3, verbose: 0 });
+    for (const p of resident.params()) expect(resident.optimizer!.getSlots(p)![0].buffer).toBeInstanceOf(SharedArrayBuffer);
+    // The same model with every weight, gradient and state array moved to plain memory (copied per call, as before).
+    const plain = build();
+    plain.build([12]);
+    for (const p of plain.params()) {
+      (p as { value: unknown }).value = tensor(Float32Array.from(p.value.data), p.value.shape);
+      (p as { grad: unknown }).grad = tensor(new Float32Array(p.value.size), p.value.shape);
+    }
+    await plain.fit(x, tensor(labels, [64, 3]), { epochs: 3, batchSize: 16, seed: 3, verbose: 0 });
+    for (const [i, w] of resident.getWeights().entries()) expect(Array.from(w.data)).toEqual(Array.from(plain.getWeights()[i].data));
+    for (const p of plain.params()) expect(p.value.data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+});
