@@ -14,8 +14,9 @@
 (module
   ;; MEMORY (assemble.ts writes an own memory, or an imported shared one for worker threads)
 
-  ;; C[4 x 8] += Apanel[kc x 4] · Bpanel[kc x 8]; C rows are ldc floats apart.
-  (func $micro (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32) (param $kc i32)
+  ;; C[4 x 8] += Apanel[kc x 4] · Bpanel[kc x 8] ($add 1), or C = the product ($add 0: C is not
+  ;; read); C rows are ldc floats apart.
+  (func $micro (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32) (param $kc i32) (param $add i32)
     (local $c00 v128) (local $c01 v128) (local $c10 v128) (local $c11 v128)
     (local $c20 v128) (local $c21 v128) (local $c30 v128) (local $c31 v128)
     (local $b0 v128) (local $b1 v128) (local $a v128) (local $end i32) (local $row i32)
@@ -41,6 +42,20 @@
         (local.set $pb (i32.add (local.get $pb) (i32.const 32)))
         (br_if $p (i32.lt_u (local.get $pb) (local.get $end)))))
     (local.set $row (i32.shl (local.get $ldc) (i32.const 2)))
+    (if (i32.eqz (local.get $add))
+      (then
+        (v128.store (local.get $c) (local.get $c00))
+        (v128.store offset=16 (local.get $c) (local.get $c01))
+        (local.set $c (i32.add (local.get $c) (local.get $row)))
+        (v128.store (local.get $c) (local.get $c10))
+        (v128.store offset=16 (local.get $c) (local.get $c11))
+        (local.set $c (i32.add (local.get $c) (local.get $row)))
+        (v128.store (local.get $c) (local.get $c20))
+        (v128.store offset=16 (local.get $c) (local.get $c21))
+        (local.set $c (i32.add (local.get $c) (local.get $row)))
+        (v128.store (local.get $c) (local.get $c30))
+        (v128.store offset=16 (local.get $c) (local.get $c31))
+        (return)))
     (v128.store (local.get $c) (f32x4.add (v128.load (local.get $c)) (local.get $c00)))
     (v128.store offset=16 (local.get $c) (f32x4.add (v128.load offset=16 (local.get $c)) (local.get $c01)))
     (local.set $c (i32.add (local.get $c) (local.get $row)))
@@ -53,10 +68,11 @@
     (v128.store (local.get $c) (f32x4.add (v128.load (local.get $c)) (local.get $c30)))
     (v128.store offset=16 (local.get $c) (f32x4.add (v128.load offset=16 (local.get $c)) (local.get $c31))))
 
-  ;; C[mc x nc] += packed A block · packed B block. Full 4x8 tiles go straight to C; edge tiles
-  ;; go through the 32-float scratch tile at $tmp, and only their valid part is added to C.
+  ;; C[mc x nc] += packed A block · packed B block ($add 1), or C = the product ($add 0). Full 4x8
+  ;; tiles go straight to C; edge tiles go through the 32-float scratch tile at $tmp, and only their
+  ;; valid part is added to (or stored in) C.
   (func $gemm_block (export "gemm_block") (param $pa i32) (param $pb i32) (param $c i32) (param $ldc i32)
-    (param $mc i32) (param $nc i32) (param $kc i32) (param $tmp i32)
+    (param $mc i32) (param $nc i32) (param $kc i32) (param $tmp i32) (param $add i32)
     (local $jr i32) (local $ir i32) (local $mr i32) (local $nr i32) (local $panelB i32) (local $ct i32)
     (local $i i32) (local $j i32)
     (block $jdone
@@ -77,21 +93,23 @@
               (then
                 (call $micro
                   (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
-                  (local.get $panelB) (local.get $ct) (local.get $ldc) (local.get $kc)))
+                  (local.get $panelB) (local.get $ct) (local.get $ldc) (local.get $kc) (local.get $add)))
               (else
-                (memory.fill (local.get $tmp) (i32.const 0) (i32.const 128))
                 (call $micro
                   (i32.add (local.get $pa) (i32.shl (i32.mul (local.get $ir) (local.get $kc)) (i32.const 2)))
-                  (local.get $panelB) (local.get $tmp) (i32.const 8) (local.get $kc))
+                  (local.get $panelB) (local.get $tmp) (i32.const 8) (local.get $kc) (i32.const 0))
                 (local.set $i (i32.const 0))
                 (loop $ti
                   (local.set $j (i32.const 0))
                   (loop $tj
                     (f32.store
                       (i32.add (local.get $ct) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2)))
-                      (f32.add
-                        (f32.load (i32.add (local.get $ct) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2))))
-                        (f32.load (i32.add (local.get $tmp) (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 3)) (local.get $j)) (i32.const 2))))))
+                      (select
+                        (f32.add
+                          (f32.load (i32.add (local.get $ct) (i32.shl (i32.add (i32.mul (local.get $i) (local.get $ldc)) (local.get $j)) (i32.const 2))))
+                          (f32.load (i32.add (local.get $tmp) (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 3)) (local.get $j)) (i32.const 2)))))
+                        (f32.load (i32.add (local.get $tmp) (i32.shl (i32.add (i32.shl (local.get $i) (i32.const 3)) (local.get $j)) (i32.const 2))))
+                        (local.get $add)))
                     (local.set $j (i32.add (local.get $j) (i32.const 1)))
                     (br_if $tj (i32.lt_u (local.get $j) (local.get $nr))))
                   (local.set $i (i32.add (local.get $i) (i32.const 1)))
@@ -712,12 +730,13 @@
 
   ;; ---- Drivers: whole products in one call, so that a worker thread can run a part of one ----------
 
-  ;; C[m, n] += alpha · op(A) · op(B), all in wasm memory: the blocked loops over packed panels.
+  ;; C[m, n] += alpha · op(A) · op(B), or C = the product with $overwrite 1 (C is then not read;
+  ;; k must be at least 1), all in wasm memory: the blocked loops over packed panels.
   ;; op(A)[i, p] is at a + 4 · (i · rsa + p · csa), op(B)[p, j] at b + 4 · (p · rsb + j · csb); C
   ;; rows are ldc floats apart. $pa and $pb are packing space for 128 x 256 and 256 x n floats.
   (func (export "gemm") (param $a i32) (param $b i32) (param $c i32) (param $m i32) (param $n i32) (param $k i32)
     (param $rsa i32) (param $csa i32) (param $rsb i32) (param $csb i32) (param $ldc i32) (param $alpha f32)
-    (param $pa i32) (param $pb i32) (param $tmp i32)
+    (param $pa i32) (param $pb i32) (param $tmp i32) (param $overwrite i32)
     (local $pc i32) (local $ic i32) (local $kc i32) (local $mc i32)
     (block $pdone
       (loop $ploop
@@ -738,7 +757,9 @@
               (local.get $rsa) (local.get $csa) (local.get $mc) (local.get $kc) (local.get $pa) (local.get $alpha))
             (call $gemm_block (local.get $pa) (local.get $pb)
               (i32.add (local.get $c) (i32.shl (i32.mul (local.get $ic) (local.get $ldc)) (i32.const 2)))
-              (local.get $ldc) (local.get $mc) (local.get $n) (local.get $kc) (local.get $tmp))
+              (local.get $ldc) (local.get $mc) (local.get $n) (local.get $kc) (local.get $tmp)
+              ;; The first block over k overwrites C when asked; the later ones add to it.
+              (i32.or (i32.eqz (local.get $overwrite)) (i32.ne (local.get $pc) (i32.const 0))))
             (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
             (br $iloop)))
         (local.set $pc (i32.add (local.get $pc) (i32.const 256)))
@@ -768,7 +789,7 @@
               (local.get $ic) (local.get $mc) (local.get $pc) (local.get $kc) (local.get $pa))
             (call $gemm_block (local.get $pa) (local.get $pb)
               (i32.add (local.get $dk) (i32.shl (i32.mul (local.get $ic) (local.get $filters)) (i32.const 2)))
-              (local.get $filters) (local.get $mc) (local.get $filters) (local.get $kc) (local.get $tmp))
+              (local.get $filters) (local.get $mc) (local.get $filters) (local.get $kc) (local.get $tmp) (i32.const 1))
             (local.set $ic (i32.add (local.get $ic) (i32.const 128)))
             (br $iloop)))
         (local.set $pc (i32.add (local.get $pc) (i32.const 256)))

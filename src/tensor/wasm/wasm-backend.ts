@@ -15,7 +15,7 @@ import { splitRange, testHooksFromEnvironment, ThreadPool, threadCount, type Par
 /** The functions kernels.wat exports (pointers are byte offsets). */
 interface Exports {
   gemm(a: number, b: number, c: number, m: number, n: number, k: number, rsa: number, csa: number, rsb: number, csb: number,
-    ldc: number, alpha: number, pa: number, pb: number, tmp: number): void;
+    ldc: number, alpha: number, pa: number, pb: number, tmp: number, overwrite: number): void;
   conv_dk(ind: number, taps: number, c: number, positions: number, dz: number, filters: number, dk: number, m0: number, m1: number,
     pa: number, pb: number, tmp: number): void;
   pack_b(src: number, rs: number, cs: number, kc: number, n: number, dst: number): void;
@@ -65,6 +65,22 @@ const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
 /** Whether the ranges [a, a + aLength) and [b, b + bLength) share a float. */
 const overlap = (a: number, aLength: number, b: number, bLength: number): boolean => a < b + bLength && b < a + aLength;
+
+/**
+ * Scratch space laid out upwards from a start: each operand gets room of its own, unless it lives
+ * in wasm memory already (a resident tensor), where it is used in place.
+ */
+class Layout {
+  constructor(public end: number) {}
+
+  /** Where an operand of `floats` goes: at `resident` when that is an offset (≥ 0), else in the next free scratch. */
+  place(resident: number, floats: number): number {
+    if (resident >= 0) return resident;
+    const start = this.end;
+    this.end += roundUp(floats, 4);
+    return start;
+  }
+}
 
 /** Values start to end of `a`, without a new view when that is all of it. */
 const part = (a: Float32Array, start: number, end: number): Float32Array => (start === 0 && end === a.length ? a : a.subarray(start, end));
@@ -235,27 +251,23 @@ export class WasmKernels implements Kernels {
     let cIn = this.residentAt(c);
     // C is written while A and B are read: in place only when it overlaps neither.
     if (cIn >= 0 && ((aIn >= 0 && overlap(cIn, m * n, aIn, m * k)) || (bIn >= 0 && overlap(cIn, m * n, bIn, k * n)))) cIn = -1;
-    let at = this.heap.end;
-    const place = (resident: number, floats: number): number => {
-      if (resident >= 0) return resident;
-      const start = at;
-      at += roundUp(floats, 4);
-      return start;
-    };
-    const aAt = place(aIn, m * k);
-    const bAt = place(bIn, k * n);
-    const cAt = place(cIn, m * n);
-    const scratch = at;
+    const layout = new Layout(this.heap.end);
+    const aAt = layout.place(aIn, m * k);
+    const bAt = layout.place(bIn, k * n);
+    const cAt = layout.place(cIn, m * n);
+    const scratch = layout.end;
     const f32 = this.reserve(scratch + this.gemmScratch(m, n, k));
     if (aIn < 0) this.put(a.subarray(0, m * k), aAt);
     if (bIn < 0) this.put(b.subarray(0, k * n), bAt);
     const cView = f32.subarray(cAt, cAt + m * n);
-    if (beta === 0) cView.fill(0);
-    else {
+    // beta 0: the kernel overwrites C (nothing to copy in or clear), unless there is no product to write.
+    const overwrite = beta === 0 && k > 0;
+    if (beta === 0 && !overwrite) cView.fill(0);
+    else if (beta !== 0) {
       if (cIn < 0) this.put(c.subarray(0, m * n), cAt);
       if (beta !== 1) for (let i = 0; i < cView.length; i++) cView[i] *= beta;
     }
-    this.gemmAt(aAt, bAt, cAt, m, n, k, transA, transB, alpha, scratch);
+    this.gemmAt(aAt, bAt, cAt, m, n, k, transA, transB, alpha, scratch, overwrite);
     if (cIn < 0) this.take(c.subarray(0, m * n), cAt);
   }
 
@@ -272,11 +284,11 @@ export class WasmKernels implements Kernels {
   }
 
   /**
-   * C += alpha · op(A) · op(B) on operands already in wasm memory (offsets in floats), its
-   * columns split among the threads; packs into the space at `scratch` (gemmScratch long,
-   * reserved by the caller).
+   * C += alpha · op(A) · op(B) on operands already in wasm memory (offsets in floats), or
+   * C = alpha · op(A) · op(B) when `overwrite` (k > 0: C is not read), its columns split among the
+   * threads; packs into the space at `scratch` (gemmScratch long, reserved by the caller).
    */
-  private gemmAt(aAt: number, bAt: number, cAt: number, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, scratch: number): void {
+  private gemmAt(aAt: number, bAt: number, cAt: number, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, scratch: number, overwrite: boolean): void {
     if (m === 0 || n === 0) return;
     // op(A)[i, p] at i · rsA + p · csA; op(B)[p, j] at p · rsB + j · csB (in floats).
     const [rsA, csA] = transA ? [1, m] : [k, 1];
@@ -288,7 +300,7 @@ export class WasmKernels implements Kernels {
       const pa = tmp + TILE;
       const pb = pa + roundUp(Math.min(m, MC), MR) * kc;
       at = pb + roundUp(j1 - j0, NR) * kc;
-      return ['gemm', [4 * aAt, 4 * (bAt + j0 * csB), 4 * (cAt + j0), m, j1 - j0, k, rsA, csA, rsB, csB, n, alpha, 4 * pa, 4 * pb, 4 * tmp]];
+      return ['gemm', [4 * aAt, 4 * (bAt + j0 * csB), 4 * (cAt + j0), m, j1 - j0, k, rsA, csA, rsB, csB, n, alpha, 4 * pa, 4 * pb, 4 * tmp, overwrite ? 1 : 0]];
     });
     this.run(parts);
   }
@@ -346,17 +358,23 @@ export class WasmKernels implements Kernels {
     const count = r.positions * filters;
     // Positions split among the threads in whole tiles of 4, each thread with its own edge tile.
     const ranges = splitRange(r.positions, this.threadsFor(count * depth), MR);
-    const kAt = this.heap.end;
-    const pwAt = kAt + roundUp(kernel.length, 4);
-    const biasAt = pwAt + depth * roundUp(filters, NR);
-    const outAt = biasAt + roundUp(filters, NR);
-    const yAt = outAt + roundUp(count, 4);
-    const tilesAt = yAt + (act ? roundUp(count, 4) : 0);
+    // z and y are written whole vectors at a time: in place (resident) only when no padding falls past them.
+    const zIn = count % 4 === 0 ? this.residentAt(z) : -1;
+    let yIn = act && count % 4 === 0 ? this.residentAt(act.y) : -1;
+    if (yIn >= 0 && zIn >= 0 && overlap(yIn, count, zIn, count)) yIn = -1;
+    const layout = new Layout(this.heap.end);
+    const kIn = this.residentAt(kernel);
+    const kAt = layout.place(kIn, kernel.length);
+    const pwAt = layout.place(-1, depth * roundUp(filters, NR));
+    const biasAt = layout.place(-1, roundUp(filters, NR));
+    const outAt = layout.place(zIn, count);
+    const yAt = act ? layout.place(yIn, count) : 0;
+    const tilesAt = layout.end;
     const f32 = this.reserve(tilesAt + TILE * ranges.length);
     this.put(x.subarray(0, r.size), r.x);
-    this.put(kernel, kAt);
+    if (kIn < 0) this.put(kernel, kAt);
     if (bias) this.put(bias, biasAt);
-    f32.fill(0, biasAt + (bias ? filters : 0), outAt);
+    f32.fill(0, biasAt + (bias ? filters : 0), biasAt + roundUp(filters, NR));
     const e = this.exports;
     e.pack_b(4 * kAt, filters, 1, depth, filters, 4 * pwAt);
     this.run(
@@ -365,12 +383,13 @@ export class WasmKernels implements Kernels {
         [4 * r.table + (p0 / MR) * r.taps * 16, p1 - p0, r.taps, r.c, 4 * pwAt, 4 * biasAt, filters, 4 * (outAt + p0 * filters), 4 * (tilesAt + i * TILE)],
       ]),
     );
-    this.take(z.subarray(0, count), outAt);
+    if (zIn < 0) this.take(z.subarray(0, count), outAt);
     if (act) {
-      f32.fill(0, outAt + count, yAt);
+      // The padding the activation reads (none in place).
+      if (zIn < 0) f32.fill(0, outAt + count, outAt + roundUp(count, 4));
       if (act.slope === 0) e.relu(4 * outAt, 4 * yAt, roundUp(count, 4));
       else e.leaky_relu(4 * outAt, 4 * yAt, roundUp(count, 4), act.slope);
-      this.take(act.y.subarray(0, count), yAt);
+      if (yIn < 0) this.take(act.y.subarray(0, count), yAt);
     }
   }
 
@@ -432,32 +451,40 @@ export class WasmKernels implements Kernels {
     const padded = roundUp(count, 4);
     const kc = Math.min(r.positions, KC);
     const dkRanges = grads.dKernel ? splitRange(depth, this.threadsFor(count * depth), MR) : [];
-    const dzAt = this.heap.end;
-    const zAt = dzAt + padded;
-    const dyAt = zAt + (act ? padded : 0);
-    const dkAt = dyAt + (act ? padded : 0);
-    const dbAt = dkAt + roundUp(kernel.length, 4);
-    const kAt = dbAt + roundUp(filters, 4);
-    const colAt = kAt + roundUp(kernel.length, 4);
-    const scratch = colAt + (grads.dx ? roundUp(r.positions * depth, 4) : 0);
+    // Operands that live in wasm memory are used in place; z and dy only when whole vectors cover them exactly.
+    const dyIn = count % 4 === 0 ? this.residentAt(dy) : -1;
+    const zIn = act && count % 4 === 0 ? this.residentAt(act.z) : -1;
+    const dkIn = grads.dKernel ? this.residentAt(grads.dKernel) : -1;
+    const dbIn = grads.dBias ? this.residentAt(grads.dBias) : -1;
+    const kIn = this.residentAt(kernel);
+    const layout = new Layout(this.heap.end);
+    // Without an activation, dz is dy.
+    const dzAt = layout.place(act ? -1 : dyIn, count);
+    const zAt = act ? layout.place(zIn, count) : 0;
+    const dyAt = act ? layout.place(dyIn, count) : 0;
+    const dkAt = layout.place(dkIn, kernel.length);
+    const dbAt = layout.place(dbIn, filters);
+    const kAt = layout.place(kIn, kernel.length);
+    const colAt = layout.place(-1, grads.dx ? r.positions * depth : 0);
+    const scratch = layout.end;
     // Per dKernel part: a tile, a packed block of im2col(x)ᵀ and one of dz.
     const dkPart = TILE + MC * kc + roundUp(filters, NR) * kc;
     const f32 = this.reserve(scratch + Math.max(dkRanges.length * dkPart, grads.dx ? this.gemmScratch(r.positions, depth, filters) : 0));
     const e = this.exports;
     if (act) {
-      this.put(act.z.subarray(0, count), zAt);
-      this.put(dy.subarray(0, count), dyAt);
+      if (zIn < 0) this.put(act.z.subarray(0, count), zAt);
+      if (dyIn < 0) this.put(dy.subarray(0, count), dyAt);
       e.leaky_relu_backward(4 * zAt, 4 * dyAt, 4 * dzAt, padded, act.slope);
-    } else this.put(dy.subarray(0, count), dzAt);
+    } else if (dyIn < 0) this.put(dy.subarray(0, count), dzAt);
     if (grads.dBias) {
-      this.put(grads.dBias, dbAt);
+      if (dbIn < 0) this.put(grads.dBias, dbAt);
       e.column_sums(4 * dzAt, r.positions, filters, 4 * dbAt);
-      this.take(grads.dBias, dbAt);
+      if (dbIn < 0) this.take(grads.dBias, dbAt);
     }
     if (grads.dKernel) {
       // dKernel [depth, filters] += im2col(x)ᵀ [depth, positions] · dz [positions, filters].
       this.put(x!.subarray(0, r.size), r.x);
-      this.put(grads.dKernel, dkAt);
+      if (dkIn < 0) this.put(grads.dKernel, dkAt);
       this.run(
         dkRanges.map(([m0, m1], i): Part => {
           const tmp = scratch + i * dkPart;
@@ -466,12 +493,12 @@ export class WasmKernels implements Kernels {
           return ['conv_dk', [4 * r.table, r.taps, r.c, r.positions, 4 * dzAt, filters, 4 * dkAt, m0, m1, 4 * pa, 4 * pb, 4 * tmp]];
         }),
       );
-      this.take(grads.dKernel, dkAt);
+      if (dkIn < 0) this.take(grads.dKernel, dkAt);
     }
     if (grads.dx) {
-      this.put(kernel, kAt);
-      f32.fill(0, colAt, colAt + r.positions * depth);
-      this.gemmAt(dzAt, kAt, colAt, r.positions, depth, filters, false, true, 1, scratch);
+      if (kIn < 0) this.put(kernel, kAt);
+      // dCol = dz · kernelᵀ, overwritten (filters ≥ 1).
+      this.gemmAt(dzAt, kAt, colAt, r.positions, depth, filters, false, true, 1, scratch, true);
       f32.fill(0, r.x, r.x + r.size);
       // Images never share an input pixel: each thread scatters whole images (in whole table tiles).
       const perImage = g.h.output * g.w.output;

@@ -7,6 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { Dense, randomUniform, Rng, Sequential, setBackend, SGD, tensor } from 'layerwise';
 import { residentArray } from '../../../src/tensor/backend';
+import type { ConvGradients } from '../../../src/tensor/kernel-interface';
+import { window2d } from '../../helpers/reference';
 import { createWasmKernels, wasmKernels, type WasmKernels } from '../../../src/tensor/wasm/wasm-backend';
 
 const random = (length: number, rng: Rng): Float32Array => randomUniform([length], -1, 1, rng).data;
@@ -53,6 +55,24 @@ describe.each([1, 2])('resident operands, %i thread(s)', (threads) => {
     expect(differing).toBe(0);
   });
 
+  it('beta 0 never reads C (a C of NaN gives the product: full and edge tiles, several blocks over k), and k = 0 gives zeros', () => {
+    const rng = new Rng('overwrite');
+    for (const [m, n, k] of [[5, 11, 300], [8, 16, 3], [1, 1, 1]] as const) {
+      const a = random(m * k, rng);
+      const b = random(k * n, rng);
+      const expected = new Float32Array(m * n);
+      kernels.gemm(a, b, expected, m, n, k, false, false, 1, 0.5);
+      for (const resident of [false, true]) {
+        const c = placed(kernels, new Float32Array(m * n).fill(NaN), resident);
+        kernels.gemm(a, b, c, m, n, k, false, false, 1, 0);
+        expect(Array.from(c)).toEqual(Array.from(expected));
+      }
+    }
+    const c = new Float32Array(6).fill(NaN);
+    kernels.gemm(new Float32Array(0), new Float32Array(0), c, 2, 3, 0, false, false, 1, 0);
+    expect(Array.from(c)).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
   it('gemm with C over the same memory as A (C = A · B + C, square): the product of the old A, as when copied', () => {
     const rng = new Rng('resident-alias');
     const n = 24;
@@ -70,6 +90,34 @@ describe.each([1, 2])('resident operands, %i thread(s)', (threads) => {
     kernels.gemm(aPart, b, cPart, n, n, n, false, false, 1, 1);
     kernels.gemm(both.subarray(0, n * n), b, both.subarray(n, n + n * n), n, n, n, false, false, 1, 1);
     expect(Array.from(both.subarray(n, n + n * n))).toEqual(Array.from(cPart));
+  });
+
+  // Output counts that are multiples of 4 (z, y, dy and z used in place) and one that is not (copied).
+  it.each([
+    [[4, 9, 9, 3], 8],
+    [[3, 7, 5, 2], 5],
+  ])('conv2d and conv2dBackward, input %j, %i filters: the same bits with the kernel, bias, z, y, dy and the gradients resident or copied, with and without the fused activation and the bias', (shape, filters) => {
+    const rng = new Rng(`resident-conv-${filters}`);
+    const g = window2d(shape, [3, 3], [1, 1], [1, 1], 'same');
+    const count = g.batch * g.h.output * g.w.output * filters;
+    const x = random(shape.reduce((p, d) => p * d), rng);
+    const [kernel0, bias0, dy0, dk0, db0] = [9 * shape[3] * filters, filters, count, 9 * shape[3] * filters, filters].map((n) => random(n, rng));
+    const run = (resident: boolean, slope: number | undefined, withBias: boolean): Float32Array[] => {
+      const [kernel, bias, dy, dKernel, dBias] = [kernel0, bias0, dy0, dk0, db0].map((v) => placed(kernels, v, resident));
+      const [z, y] = [count, count].map((n) => placed(kernels, new Float32Array(n), resident));
+      const dx = placed(kernels, new Float32Array(x.length), resident);
+      kernels.conv2d(x, g, kernel, withBias ? bias : undefined, z, slope === undefined ? undefined : { slope, y });
+      const grads: ConvGradients = withBias ? { dKernel, dBias, dx } : { dKernel, dx };
+      kernels.conv2dBackward(x, g, kernel, dy, grads, slope === undefined ? undefined : { slope, z });
+      return [z, y, dKernel, dBias, dx, dy];
+    };
+    for (const slope of [undefined, 0, 0.2]) {
+      for (const withBias of [true, false]) {
+        const copied = run(false, slope, withBias);
+        const inPlace = run(true, slope, withBias);
+        copied.forEach((c, i) => expect(Array.from(inPlace[i])).toEqual(Array.from(c)));
+      }
+    }
   });
 
   it('sgd on resident w, g and v gives the bits of copied ones, plain, momentum and nesterov', () => {
