@@ -58,6 +58,17 @@ export function tapInput(a: AxisWindow, o: number, k: number): number {
   return i >= 0 && i < a.input ? i : -1;
 }
 
+/**
+ * The windows of a stride-1 window's input gradient along one axis: dx is the correlation of dy
+ * (the returned window's `input`) with the kernel flipped, one window per input position, padded
+ * by span − 1 − padBefore. (With a stride above 1 the gradient is not a plain correlation.)
+ */
+export function gradientAxis(a: AxisWindow): AxisWindow {
+  const span = (a.size - 1) * a.dilation + 1;
+  const padBefore = span - 1 - a.padBefore;
+  return { input: a.output, output: a.input, size: a.size, stride: 1, dilation: a.dilation, padBefore, padAfter: a.input - 1 + span - a.output - padBefore };
+}
+
 /** The first input an undilated window (pooling) covers, clipped to the input. */
 export function windowFirst(a: AxisWindow, o: number): number {
   return Math.max(0, o * a.stride - a.padBefore);

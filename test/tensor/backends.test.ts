@@ -128,6 +128,10 @@ const CONVS: { image: number[]; kernel: number[]; strides: number[]; dilation: n
   { image: [5, 4, 5, 7], kernel: [1, 1], strides: [1, 1], dilation: [1, 1], padding: 'valid', filters: 19 },
   { image: [1, 3, 4, 4], kernel: [5, 5], strides: [1, 2], dilation: [1, 1], padding: 'same', filters: 3 },
   { image: [2, 11, 10, 6], kernel: [4, 3], strides: [3, 2], dilation: [1, 1], padding: 'valid', filters: 24 },
+  // Stride 1 (dx as a convolution over dz) where dz's geometry is x's (as many filters as channels, 'same'): kept apart.
+  { image: [2, 6, 6, 4], kernel: [3, 3], strides: [1, 1], dilation: [1, 1], padding: 'same', filters: 4 },
+  // Stride 1, 'valid' and dilated: dx's windows are padded by the whole dilated span less one.
+  { image: [2, 9, 8, 3], kernel: [3, 2], strides: [1, 1], dilation: [2, 3], padding: 'valid', filters: 5 },
 ];
 
 describe('convolution kernels on both backends', () => {

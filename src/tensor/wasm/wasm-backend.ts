@@ -6,7 +6,7 @@
  * among worker threads (threads.ts).
  */
 import { LayerwiseError } from '../../util/errors';
-import { tapInput, type Window2D } from '../conv-geometry';
+import { gradientAxis, tapInput, type Window2D } from '../conv-geometry';
 import type { ConvGradients, FusedActivation, FusedActivationInput, Kernels } from '../kernel-interface';
 import { Heap } from './heap';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
@@ -305,15 +305,22 @@ export class WasmKernels implements Kernels {
     this.run(parts);
   }
 
-  /** The cached input space and indirection table of a geometry, built on first use. */
-  private region(g: Window2D): ConvRegion {
-    const key = geometryKey(g);
+  /**
+   * The cached input space and indirection table of a geometry, built on first use. `gradient`:
+   * the region of an input gradient's convolution, kept apart from a forward region of the same
+   * geometry (the backward step holds x in one and dz in the other). When the cache starts over,
+   * `keep` (a region the caller is using) stays.
+   */
+  private region(g: Window2D, { keep, gradient = false }: { keep?: ConvRegion; gradient?: boolean } = {}): ConvRegion {
+    const key = (gradient ? 'dx:' : '') + geometryKey(g);
     let r = this.regions.get(key);
     if (r) return r;
     if (this.regionFloats > REGION_LIMIT) {
-      for (const old of this.regions.values()) this.heap.release(...old.block);
-      this.regions.clear();
-      this.regionFloats = 0;
+      for (const [k, old] of this.regions) if (old !== keep) {
+        this.heap.release(...old.block);
+        this.regions.delete(k);
+      }
+      this.regionFloats = keep ? keep.block[1] : 0;
     }
     const { batch, channels: c, h, w } = g;
     const positions = batch * h.output * w.output;
@@ -353,11 +360,8 @@ export class WasmKernels implements Kernels {
   /** z[positions, filters] = conv(x, kernel) + bias, kernel [kh, kw, c, filters]; and y = act(z) when fused. */
   conv2d(x: Float32Array, g: Window2D, kernel: Float32Array, bias: Float32Array | undefined, z: Float32Array, act?: FusedActivation): void {
     const r = this.region(g);
-    const depth = r.taps * r.c;
-    const filters = kernel.length / depth;
+    const filters = kernel.length / (r.taps * r.c);
     const count = r.positions * filters;
-    // Positions split among the threads in whole tiles of 4, each thread with its own edge tile.
-    const ranges = splitRange(r.positions, this.threadsFor(count * depth), MR);
     // z and y are written whole vectors at a time: in place (resident) only when no padding falls past them.
     const zIn = count % 4 === 0 ? this.residentAt(z) : -1;
     let yIn = act && count % 4 === 0 ? this.residentAt(act.y) : -1;
@@ -365,32 +369,45 @@ export class WasmKernels implements Kernels {
     const layout = new Layout(this.heap.end);
     const kIn = this.residentAt(kernel);
     const kAt = layout.place(kIn, kernel.length);
-    const pwAt = layout.place(-1, depth * roundUp(filters, NR));
-    const biasAt = layout.place(-1, roundUp(filters, NR));
     const outAt = layout.place(zIn, count);
     const yAt = act ? layout.place(yIn, count) : 0;
-    const tilesAt = layout.end;
-    const f32 = this.reserve(tilesAt + TILE * ranges.length);
+    this.reserve(layout.end);
     this.put(x.subarray(0, r.size), r.x);
     if (kIn < 0) this.put(kernel, kAt);
+    this.convolve(r, kAt, filters, bias, outAt, layout);
+    if (zIn < 0) this.take(z.subarray(0, count), outAt);
+    if (act) {
+      const e = this.exports;
+      // The padding the activation reads (none in place).
+      if (zIn < 0) this.f32.fill(0, outAt + count, outAt + roundUp(count, 4));
+      if (act.slope === 0) e.relu(4 * outAt, 4 * yAt, roundUp(count, 4));
+      else e.leaky_relu(4 * outAt, 4 * yAt, roundUp(count, 4), act.slope);
+      if (yIn < 0) this.take(act.y.subarray(0, count), yAt);
+    }
+  }
+
+  /**
+   * out[positions, filters] = the convolution over region `r` (its input already in r.x) with the
+   * kernel at `kAt` ([taps, c, filters], in wasm memory), plus `bias` when given; positions split
+   * among the threads in whole tiles of 4, each thread with its own edge tile; packs into scratch
+   * taken from `layout`.
+   */
+  private convolve(r: ConvRegion, kAt: number, filters: number, bias: Float32Array | undefined, outAt: number, layout: Layout): void {
+    const depth = r.taps * r.c;
+    const ranges = splitRange(r.positions, this.threadsFor(r.positions * filters * depth), MR);
+    const pwAt = layout.place(-1, depth * roundUp(filters, NR));
+    const biasAt = layout.place(-1, roundUp(filters, NR));
+    const tilesAt = layout.place(-1, TILE * ranges.length);
+    const f32 = this.reserve(layout.end);
     if (bias) this.put(bias, biasAt);
     f32.fill(0, biasAt + (bias ? filters : 0), biasAt + roundUp(filters, NR));
-    const e = this.exports;
-    e.pack_b(4 * kAt, filters, 1, depth, filters, 4 * pwAt);
+    this.exports.pack_b(4 * kAt, filters, 1, depth, filters, 4 * pwAt);
     this.run(
       ranges.map(([p0, p1], i): Part => [
         'conv_forward',
         [4 * r.table + (p0 / MR) * r.taps * 16, p1 - p0, r.taps, r.c, 4 * pwAt, 4 * biasAt, filters, 4 * (outAt + p0 * filters), 4 * (tilesAt + i * TILE)],
       ]),
     );
-    if (zIn < 0) this.take(z.subarray(0, count), outAt);
-    if (act) {
-      // The padding the activation reads (none in place).
-      if (zIn < 0) f32.fill(0, outAt + count, outAt + roundUp(count, 4));
-      if (act.slope === 0) e.relu(4 * outAt, 4 * yAt, roundUp(count, 4));
-      else e.leaky_relu(4 * outAt, 4 * yAt, roundUp(count, 4), act.slope);
-      if (yIn < 0) this.take(act.y.subarray(0, count), yAt);
-    }
   }
 
   /**
@@ -447,6 +464,9 @@ export class WasmKernels implements Kernels {
     const r = this.region(g);
     const depth = r.taps * r.c;
     const filters = kernel.length / depth;
+    // With stride 1, dx is a convolution of dz again (over dz's geometry, gradientAxis), which
+    // reads dz in place through its own table: no column matrix to write, read and scatter.
+    const rT = grads.dx && g.h.stride === 1 && g.w.stride === 1 ? this.region({ batch: g.batch, channels: filters, h: gradientAxis(g.h), w: gradientAxis(g.w) }, { keep: r, gradient: true }) : undefined;
     const count = r.positions * filters;
     const padded = roundUp(count, 4);
     const kc = Math.min(r.positions, KC);
@@ -458,14 +478,18 @@ export class WasmKernels implements Kernels {
     const dbIn = grads.dBias ? this.residentAt(grads.dBias) : -1;
     const kIn = this.residentAt(kernel);
     const layout = new Layout(this.heap.end);
-    // Without an activation, dz is dy.
-    const dzAt = layout.place(act ? -1 : dyIn, count);
+    // Without an activation, dz is dy; for dx as a convolution, dz is its input, in its region.
+    const dzAt = rT ? rT.x : layout.place(act ? -1 : dyIn, count);
     const zAt = act ? layout.place(zIn, count) : 0;
     const dyAt = act ? layout.place(dyIn, count) : 0;
     const dkAt = layout.place(dkIn, kernel.length);
     const dbAt = layout.place(dbIn, filters);
     const kAt = layout.place(kIn, kernel.length);
-    const colAt = layout.place(-1, grads.dx ? r.positions * depth : 0);
+    const colAt = layout.place(-1, grads.dx && !rT ? r.positions * depth : 0);
+    // The flipped kernel and dx, for dx as a convolution.
+    const flipAt = layout.place(-1, rT ? kernel.length : 0);
+    const dxIn = rT && r.size % 4 === 0 ? this.residentAt(grads.dx!) : -1;
+    const dxAt = rT ? layout.place(dxIn, r.size) : 0;
     const scratch = layout.end;
     // Per dKernel part: a tile, a packed block of im2col(x)ᵀ and one of dz.
     const dkPart = TILE + MC * kc + roundUp(filters, NR) * kc;
@@ -475,7 +499,7 @@ export class WasmKernels implements Kernels {
       if (zIn < 0) this.put(act.z.subarray(0, count), zAt);
       if (dyIn < 0) this.put(dy.subarray(0, count), dyAt);
       e.leaky_relu_backward(4 * zAt, 4 * dyAt, 4 * dzAt, padded, act.slope);
-    } else if (dyIn < 0) this.put(dy.subarray(0, count), dzAt);
+    } else if (rT || dyIn < 0) this.put(dy.subarray(0, count), dzAt);
     if (grads.dBias) {
       if (dbIn < 0) this.put(grads.dBias, dbAt);
       e.column_sums(4 * dzAt, r.positions, filters, 4 * dbAt);
@@ -495,7 +519,21 @@ export class WasmKernels implements Kernels {
       );
       if (dkIn < 0) this.take(grads.dKernel, dkAt);
     }
-    if (grads.dx) {
+    if (grads.dx && rT) {
+      // dx = dz correlated with the kernel flipped in space, its channels and filters swapped:
+      // flipped[t, f, ch] = kernel[taps − 1 − t, ch, f].
+      const { taps, c } = r;
+      const f32now = this.f32;
+      for (let t = 0; t < taps; t++) {
+        for (let f = 0; f < filters; f++) {
+          const from = (taps - 1 - t) * c * filters + f;
+          const to = flipAt + (t * filters + f) * c;
+          for (let ch = 0; ch < c; ch++) f32now[to + ch] = kernel[from + ch * filters];
+        }
+      }
+      this.convolve(rT, flipAt, c, undefined, dxAt, new Layout(scratch));
+      if (dxIn < 0) this.take(grads.dx.subarray(0, r.size), dxAt);
+    } else if (grads.dx) {
       if (kIn < 0) this.put(kernel, kAt);
       // dCol = dz · kernelᵀ, overwritten (filters ≥ 1).
       this.gemmAt(dzAt, kAt, colAt, r.positions, depth, filters, false, true, 1, scratch, true);
