@@ -49,10 +49,13 @@ const RESIDENT_MAX = 16 << 20;
 const RESIDENT_LIMIT = 256 << 20;
 /**
  * Multiply-adds below which a kernel stays on one thread: waking a worker costs microseconds, and
- * a split product packs its A twice. Measured: the MLP's 3.2M-multiply-add products ran 9% slower
- * split; the CNN's convolutions (5M to 20M) and products of 20M and more gain 10 to 40%.
+ * a split product packs its A twice. Measured, since operands live in wasm memory (no copies in
+ * and out around each product): MLP training on 2 threads with its products split from 1M on
+ * against 4M (interleaved runs, quiet machine), 61,500-70,000 against 56,000-60,000 samples/s at
+ * batch 32 (3.2M-multiply-add products) and 47,000-55,000 against 40,000-46,000 at batch 16
+ * (1.6M). (With the copies, the 3.2M products had run 9% slower split.)
  */
-const PARALLEL_WORK = 1 << 22;
+const PARALLEL_WORK = 1 << 20;
 
 /**
  * Values of a parameter the SGD kernel updates per call: its three operands (96 KB) then stay in
