@@ -24,7 +24,7 @@
 import { LayerwiseError } from '../../util/errors';
 
 /** The exports a worker may be asked to run. */
-export const THREAD_EXPORTS = ['conv_forward', 'gemm', 'conv_dk', 'col2im'] as const;
+export const THREAD_EXPORTS = ['conv_forward', 'gemm', 'conv_dk', 'col2im', 'sgd'] as const;
 export type ThreadExport = (typeof THREAD_EXPORTS)[number];
 
 /** One part of a kernel: an export and its arguments. */

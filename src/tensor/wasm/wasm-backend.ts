@@ -41,12 +41,14 @@ const TILE = MR * NR;
 const REGION_LIMIT = 32 << 20;
 /**
  * Tensors larger than this (in floats, 64 MB) are never placed in wasm memory, and none are
- * once the tensors there hold RESIDENT_LIMIT floats (1 GB): beyond, plain arrays (copied per
- * call, as before). The engine's garbage collector does not see wasm memory, so tensors dropped
- * but not yet collected could otherwise grow it without bound.
+ * once the tensors there hold RESIDENT_LIMIT floats (256 MB): beyond, plain arrays (copied per
+ * call, as before; the same results). The engine's garbage collector does not see wasm memory: it
+ * frees the space of dropped models only when it collects their arrays, which a small JS heap may
+ * put off for long (a review built and dropped 400 models of 4 MB without one collection). Wasm
+ * memory never shrinks, so this is also what a process keeps at most for resident tensors.
  */
 const RESIDENT_MAX = 16 << 20;
-const RESIDENT_LIMIT = 256 << 20;
+const RESIDENT_LIMIT = 64 << 20;
 /**
  * Multiply-adds below which a kernel stays on one thread: waking a worker costs microseconds, and
  * a split product packs its A twice. Measured, since operands live in wasm memory (no copies in
@@ -56,6 +58,12 @@ const RESIDENT_LIMIT = 256 << 20;
  * (1.6M). (With the copies, the 3.2M products had run 9% slower split.)
  */
 const PARALLEL_WORK = 1 << 20;
+
+/**
+ * Values of a resident parameter from which SGD's step is split among the threads. Measured on
+ * the MLP's first kernel (100,352 values), 2 threads: see RESULTS.md, round three.
+ */
+const PARALLEL_SGD = 1 << 16;
 
 /**
  * Values of a parameter the SGD kernel updates per call: its three operands (96 KB) then stay in
@@ -160,7 +168,13 @@ export class WasmKernels implements Kernels {
     if (!this.reclaim || length > RESIDENT_MAX || this.residentFloats + length > RESIDENT_LIMIT) return undefined;
     const start = this.heap.allocate(length);
     const floats = roundUp(Math.max(length, 1), 4);
-    this.reserve(this.heap.end);
+    try {
+      this.reserve(this.heap.end);
+    } catch {
+      // The engine refused to grow the memory: a plain array instead, and the heap as it was.
+      this.heap.release(start, floats);
+      return undefined;
+    }
     const buffer = this.memory.buffer;
     this.residentBuffers.add(buffer);
     const view = new Float32Array(buffer, 4 * start, length);
@@ -334,8 +348,14 @@ export class WasmKernels implements Kernels {
     const x = this.heap.allocate(floats);
     const zero = x + roundUp(size, 4);
     const table = zero + roundUp(c, 4);
+    try {
+      this.reserve(this.heap.end);
+    } catch (error) {
+      // Refused: the call fails (saying so), and the heap is as it was.
+      this.heap.release(x, floats);
+      throw error;
+    }
     this.regionFloats += floats;
-    this.reserve(this.heap.end);
     this.f32.fill(0, zero, table);
     const ind = this.i32;
     for (let tile = 0; tile < tiles; tile++) {
@@ -422,7 +442,13 @@ export class WasmKernels implements Kernels {
     const wIn = this.residentAt(w);
     const gIn = this.residentAt(g);
     const vIn = v ? this.residentAt(v) : wIn;
-    if (wIn >= 0 && gIn >= 0 && vIn >= 0) return this.exports.sgd(4 * wIn, 4 * gIn, 4 * vIn, w.length, learningRate, momentum, mode);
+    if (wIn >= 0 && gIn >= 0 && vIn >= 0) {
+      // In place; a large parameter split among the threads (elementwise: the same bits).
+      const threads = this.pool && w.length >= PARALLEL_SGD ? this.pool.threads : 1;
+      return this.run(
+        splitRange(w.length, threads, 4).map(([i0, i1]): Part => ['sgd', [4 * (wIn + i0), 4 * (gIn + i0), 4 * (vIn + i0), i1 - i0, learningRate, momentum, mode]]),
+      );
+    }
     const chunk = Math.min(w.length, SGD_CHUNK);
     const wAt = this.heap.end;
     const gAt = wAt + roundUp(chunk, 4);

@@ -120,10 +120,12 @@ describe.each([1, 2])('resident operands, %i thread(s)', (threads) => {
     }
   });
 
-  it('sgd on resident w, g and v gives the bits of copied ones, plain, momentum and nesterov', () => {
+  it('sgd on resident w, g and v gives the bits of copied ones (split among the threads on 2), plain, momentum and nesterov', () => {
     const rng = new Rng('resident-sgd');
-    const size = 20_000;
+    // Above PARALLEL_SGD (65,536): on 2 threads the step is split.
+    const size = 100_003;
     const [w0, g0, v0] = [random(size, rng), random(size, rng), random(size, rng)];
+    const partsBefore = kernels.workerParts + kernels.partsTakenBack;
     for (const [momentum, nesterov] of [[0, false], [0.9, false], [0.9, true]] as const) {
       const [w, g, v] = [w0, g0, v0].map((x) => Float32Array.from(x));
       kernels.sgd(w, g, momentum ? v : undefined, 0.01, momentum, nesterov);
@@ -132,12 +134,30 @@ describe.each([1, 2])('resident operands, %i thread(s)', (threads) => {
       expect(Array.from(rw)).toEqual(Array.from(w));
       expect(Array.from(rv)).toEqual(Array.from(momentum ? v : v0));
     }
+    if (threads > 1) expect(kernels.workerParts + kernels.partsTakenBack).toBeGreaterThan(partsBefore);
   });
 });
 
 describe('where tensors cannot live in wasm memory', () => {
   it('the module with its own memory (a page without cross-origin isolation) gives none', () => {
     expect(createWasmKernels(1, { shared: false }).allocate(16)).toBeUndefined();
+  });
+
+  it('where the engine refuses to grow the memory: a plain array, the heap as it was, and the kernels still run', () => {
+    const kernels = createWasmKernels(1);
+    const first = kernels.allocate(8)!;
+    const memory = (kernels as unknown as { memory: WebAssembly.Memory }).memory;
+    memory.grow = () => {
+      throw new RangeError('WebAssembly.Memory.grow(): refused (test)');
+    };
+    const held = kernels.residentSize;
+    expect(kernels.allocate(1 << 20)).toBeUndefined();
+    expect(kernels.residentSize).toBe(held);
+    const c = new Float32Array(4);
+    kernels.gemm(Float32Array.of(1, 2, 3, 4), Float32Array.of(5, 6, 7, 8), c, 2, 2, 2, false, false, 1, 0);
+    expect(Array.from(c)).toEqual([19, 22, 43, 50]);
+    expect(kernels.allocate(8)).toBeInstanceOf(Float32Array);
+    expect(first.length).toBe(8);
   });
 
   it('a tensor over 16M floats stays a plain array', () => {
