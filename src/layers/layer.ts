@@ -10,7 +10,15 @@ import type { ActivationSlot } from './activation-slot';
 import { uniqueName } from './naming';
 import { KIND_EXAMPLES, KINDS, type OptionSpecs } from './options';
 
-/** A weight and its gradient. Gradients accumulate; the model zeroes them once per batch. */
+/**
+ * A weight and its gradient, the arrays the model trains (not copies: `getWeights()` gives
+ * copies). Gradients accumulate; the model zeroes them once per batch. With the wasm kernels in
+ * Node (and in cross-origin isolated pages), `value.data` and `grad.data` are views into the
+ * kernels' shared WebAssembly memory, which the kernels use in place: `structuredClone` or
+ * `postMessage` of one shares it instead of copying, and its `.buffer` is that whole memory. Their
+ * space is reused once the weight itself is garbage, so keep the Param (or copy with
+ * `Float32Array.from`), not only a `subarray`, for as long as you read it.
+ */
 export interface Param {
   /** `layerName/weightName`, e.g. `dense_1/kernel`. */
   readonly name: string;

@@ -391,7 +391,7 @@ export class Sequential {
     return predictOnBatchModel(this, x);
   }
 
-  /** All weights with their gradients, layer by layer in Keras's order. */
+  /** All weights with their gradients, layer by layer in Keras's order: the arrays themselves (see Param; `getWeights()` copies). */
   params(): Param[] {
     return this.layers.flatMap((layer) => layer.params());
   }

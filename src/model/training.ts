@@ -616,7 +616,8 @@ function testScores(model: Sequential, head: LossHead, states: Accumulator[], x:
 /** The loss and metrics over `x`, `y`; `states` (one a metric) are reset first. */
 function evaluateTensors(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], x: Tensor, y: Tensor, batchSize: number, prefix = '', weights?: Float32Array): Logs {
   const averages = new Averages();
-  const cache = new BufferCache();
+  // The model's batch buffers (they hold the mask weights): no new buffers per evaluation.
+  const cache = buffersOf(model);
   for (const state of states) state.reset();
   for (let start = 0; start < x.shape[0]; start += batchSize) {
     const end = Math.min(x.shape[0], start + batchSize);
@@ -921,7 +922,8 @@ async function validate(model: Sequential, head: LossHead, metrics: Metric[], st
 
 async function evaluateIterator(model: Sequential, head: LossHead, metrics: Metric[], states: Accumulator[], it: AnyIterator, loss: Loss, where: string, prefix = ''): Promise<Logs> {
   const averages = new Averages();
-  const cache = new BufferCache();
+  // The model's batch buffers (they hold the mask weights): no new buffers per evaluation.
+  const cache = buffersOf(model);
   for (const state of states) state.reset();
   for (let step = 0; ; step++) {
     const batch = await nextBatch(model, loss, it, `${where}: batch ${step + 1}`);

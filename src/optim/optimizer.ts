@@ -238,7 +238,7 @@ export abstract class Optimizer {
     this.state.clear();
   }
 
-  /** The state arrays of a parameter (not copies), or undefined before its first step. */
+  /** The state arrays of a parameter (not copies; in the wasm kernels' memory where they can be, as Param says), or undefined before its first step. */
   getSlots(param: Param): readonly Float32Array[] | undefined {
     return this.state.get(param);
   }
