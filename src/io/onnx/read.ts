@@ -2,6 +2,7 @@ import type { onnx } from 'onnx-proto';
 import { MAX_VALUES } from '../../layers/layer';
 import { LayerwiseError } from '../../util/errors';
 import { MAX_STRING_LENGTH } from '../json';
+import type { Attribute } from './graph';
 import { FLOAT, INT64, int64, onnxProto, type LongLike } from './proto';
 
 /** The opsets whose operators the reader knows (the ones layerwise and PyTorch 1.13 and later write). */
@@ -18,15 +19,7 @@ export interface ConstantTensor {
 }
 
 /** An attribute of a node, by the type the file gives it. */
-export type AttributeValue =
-  | { type: 'int'; value: number }
-  | { type: 'ints'; value: number[] }
-  | { type: 'float'; value: number }
-  | { type: 'floats'; value: number[] }
-  | { type: 'string'; value: string }
-  | { type: 'strings'; value: string[] }
-  | { type: 'tensor'; value: onnx.ITensorProto }
-  | { type: 'other' };
+export type AttributeValue = Attribute | { type: 'tensor'; value: onnx.ITensorProto } | { type: 'other' };
 
 /** A node of the graph, checked: its operator, its name for messages, its tensors and attributes. */
 export interface GraphNode {

@@ -7,6 +7,9 @@
  *
  * Offsets and sizes are in floats, multiples of 4 (16 bytes, one SIMD vector).
  */
+/** The floats a block of `floats` takes: a multiple of 4, at least 4. */
+export const blockFloats = (floats: number): number => Math.max(4, Math.ceil(floats / 4) * 4);
+
 export class Heap {
   /** Free blocks below `end`, in address order, never touching one another: [start, size]. */
   private readonly free: [number, number][] = [];
@@ -29,7 +32,7 @@ export class Heap {
 
   /** The start of a new block of at least `floats` floats (rounded up to a multiple of 4). */
   allocate(floats: number): number {
-    const size = Math.max(4, Math.ceil(floats / 4) * 4);
+    const size = blockFloats(floats);
     for (let i = 0; i < this.free.length; i++) {
       const [start, room] = this.free[i];
       if (room < size) continue;
@@ -44,7 +47,7 @@ export class Heap {
 
   /** Gives back the block at `start` of `floats` floats (as allocated). */
   release(start: number, floats: number): void {
-    const size = Math.max(4, Math.ceil(floats / 4) * 4);
+    const size = blockFloats(floats);
     let i = 0;
     while (i < this.free.length && this.free[i][0] < start) i++;
     const before = this.free[i - 1];

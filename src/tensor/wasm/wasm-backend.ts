@@ -8,7 +8,7 @@
 import { LayerwiseError } from '../../util/errors';
 import { gradientAxis, tapInput, type Window2D } from '../conv-geometry';
 import type { ConvGradients, FusedActivation, FusedActivationInput, Kernels } from '../kernel-interface';
-import { Heap } from './heap';
+import { blockFloats, Heap } from './heap';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
 import { splitRange, testHooksFromEnvironment, ThreadPool, threadCount, type Part, type ThreadExport, type ThreadTestHooks } from './threads';
 
@@ -167,7 +167,7 @@ export class WasmKernels implements Kernels {
   allocate(length: number): Float32Array | undefined {
     if (!this.reclaim || length > RESIDENT_MAX || this.residentFloats + length > RESIDENT_LIMIT) return undefined;
     const start = this.heap.allocate(length);
-    const floats = roundUp(Math.max(length, 1), 4);
+    const floats = blockFloats(length);
     try {
       this.reserve(this.heap.end);
     } catch {
@@ -209,9 +209,9 @@ export class WasmKernels implements Kernels {
     return this.pool?.partsTakenBack ?? 0;
   }
 
-  /** The threads a kernel of `work` multiply-adds is split over. */
-  private threadsFor(work: number): number {
-    return this.pool && work >= PARALLEL_WORK ? this.pool.threads : 1;
+  /** The threads a kernel of `work` multiply-adds (or of what `from` counts) is split over. */
+  private threadsFor(work: number, from = PARALLEL_WORK): number {
+    return this.pool && work >= from ? this.pool.threads : 1;
   }
 
   /** Runs the parts of one kernel: on the worker threads when there is a pool, else one after another. */
@@ -444,16 +444,14 @@ export class WasmKernels implements Kernels {
     const vIn = v ? this.residentAt(v) : wIn;
     if (wIn >= 0 && gIn >= 0 && vIn >= 0) {
       // In place; a large parameter split among the threads (elementwise: the same bits).
-      const threads = this.pool && w.length >= PARALLEL_SGD ? this.pool.threads : 1;
       return this.run(
-        splitRange(w.length, threads, 4).map(([i0, i1]): Part => ['sgd', [4 * (wIn + i0), 4 * (gIn + i0), 4 * (vIn + i0), i1 - i0, learningRate, momentum, mode]]),
+        splitRange(w.length, this.threadsFor(w.length, PARALLEL_SGD), 4).map(([i0, i1]): Part => ['sgd', [4 * (wIn + i0), 4 * (gIn + i0), 4 * (vIn + i0), i1 - i0, learningRate, momentum, mode]]),
       );
     }
     const chunk = Math.min(w.length, SGD_CHUNK);
-    const wAt = this.heap.end;
-    const gAt = wAt + roundUp(chunk, 4);
-    const vAt = gAt + roundUp(chunk, 4);
-    this.reserve(vAt + chunk);
+    const layout = new Layout(this.heap.end);
+    const [wAt, gAt, vAt] = [chunk, chunk, v ? chunk : 0].map((floats) => layout.place(-1, floats));
+    this.reserve(layout.end);
     for (let start = 0; start < w.length; start += SGD_CHUNK) {
       const end = Math.min(w.length, start + SGD_CHUNK);
       const ws = part(w, start, end);
@@ -472,10 +470,9 @@ export class WasmKernels implements Kernels {
     const { batch, channels: c, h, w } = g;
     const size = batch * h.input * w.input * c;
     const count = batch * h.output * w.output * c;
-    const xAt = this.heap.end;
-    const yAt = xAt + roundUp(size, 4);
-    const argAt = yAt + count;
-    this.reserve(argAt + count);
+    const layout = new Layout(this.heap.end);
+    const [xAt, yAt, argAt] = [size, count, count].map((floats) => layout.place(-1, floats));
+    this.reserve(layout.end);
     this.put(x.subarray(0, size), xAt);
     this.exports.max_pool(4 * xAt, 4 * yAt, 4 * argAt, batch, h.input, w.input, c, h.output, w.output, h.stride, w.stride, h.padBefore, w.padBefore, h.size, w.size);
     this.take(y.subarray(0, count), yAt);
@@ -513,8 +510,10 @@ export class WasmKernels implements Kernels {
     const dyAt = act ? layout.place(dyIn, count) : 0;
     const dkAt = layout.place(dkIn, kernel.length);
     const dbAt = layout.place(dbIn, filters);
-    const kAt = layout.place(kIn, kernel.length);
-    const colAt = layout.place(-1, grads.dx && !rT ? r.positions * depth : 0);
+    // The kernel and the column matrix, for dx through col2im (strides above 1).
+    const viaColumns = grads.dx !== undefined && !rT;
+    const kAt = layout.place(kIn, viaColumns ? kernel.length : 0);
+    const colAt = layout.place(-1, viaColumns ? r.positions * depth : 0);
     // The flipped kernel and dx, for dx as a convolution.
     const flipAt = layout.place(-1, rT ? kernel.length : 0);
     const dxIn = rT && r.size % 4 === 0 ? this.residentAt(grads.dx!) : -1;
@@ -522,7 +521,7 @@ export class WasmKernels implements Kernels {
     const scratch = layout.end;
     // Per dKernel part: a tile, a packed block of im2col(x)ᵀ and one of dz.
     const dkPart = TILE + MC * kc + roundUp(filters, NR) * kc;
-    const f32 = this.reserve(scratch + Math.max(dkRanges.length * dkPart, grads.dx ? this.gemmScratch(r.positions, depth, filters) : 0));
+    const f32 = this.reserve(scratch + Math.max(dkRanges.length * dkPart, viaColumns ? this.gemmScratch(r.positions, depth, filters) : 0));
     const e = this.exports;
     if (act) {
       if (zIn < 0) this.put(act.z.subarray(0, count), zAt);
@@ -552,12 +551,11 @@ export class WasmKernels implements Kernels {
       // dx = dz correlated with the kernel flipped in space, its channels and filters swapped:
       // flipped[t, f, ch] = kernel[taps − 1 − t, ch, f].
       const { taps, c } = r;
-      const f32now = this.f32;
       for (let t = 0; t < taps; t++) {
         for (let f = 0; f < filters; f++) {
           const from = (taps - 1 - t) * c * filters + f;
           const to = flipAt + (t * filters + f) * c;
-          for (let ch = 0; ch < c; ch++) f32now[to + ch] = kernel[from + ch * filters];
+          for (let ch = 0; ch < c; ch++) f32[to + ch] = kernel[from + ch * filters];
         }
       }
       this.convolve(rT, flipAt, c, undefined, dxAt, new Layout(scratch));
