@@ -450,7 +450,9 @@ export class WasmKernels implements Kernels {
     }
     const chunk = Math.min(w.length, SGD_CHUNK);
     const layout = new Layout(this.heap.end);
-    const [wAt, gAt, vAt] = [chunk, chunk, v ? chunk : 0].map((floats) => layout.place(-1, floats));
+    const wAt = layout.place(-1, chunk);
+    const gAt = layout.place(-1, chunk);
+    const vAt = layout.place(-1, v ? chunk : 0);
     this.reserve(layout.end);
     for (let start = 0; start < w.length; start += SGD_CHUNK) {
       const end = Math.min(w.length, start + SGD_CHUNK);
@@ -471,7 +473,9 @@ export class WasmKernels implements Kernels {
     const size = batch * h.input * w.input * c;
     const count = batch * h.output * w.output * c;
     const layout = new Layout(this.heap.end);
-    const [xAt, yAt, argAt] = [size, count, count].map((floats) => layout.place(-1, floats));
+    const xAt = layout.place(-1, size);
+    const yAt = layout.place(-1, count);
+    const argAt = layout.place(-1, count);
     this.reserve(layout.end);
     this.put(x.subarray(0, size), xAt);
     this.exports.max_pool(4 * xAt, 4 * yAt, 4 * argAt, batch, h.input, w.input, c, h.output, w.output, h.stride, w.stride, h.padBefore, w.padBefore, h.size, w.size);
