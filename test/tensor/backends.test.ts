@@ -104,6 +104,21 @@ describe('gemm on both backends', () => {
     expect(Buffer.from(second.buffer).equals(Buffer.from(first.buffer))).toBe(true);
   });
 
+  it('wasm: A by rows and A by columns (transA) are packed alike: the same bits, at sizes off the 4-row and 4-deep edges', () => {
+    const data = new Rng('gemm-pack-a');
+    for (const [m, n, k] of [[37, 19, 259], [4, 8, 4], [131, 9, 3], [6, 17, 261]]) {
+      const a = random(m * k, data);
+      const b = random(k * n, data);
+      const aT = new Float32Array(m * k);
+      for (let i = 0; i < m; i++) for (let p = 0; p < k; p++) aT[p * m + i] = a[i * k + p];
+      const byRows = new Float32Array(m * n);
+      const byColumns = new Float32Array(m * n);
+      gemm(a, b, byRows, m, n, k, { alpha: -0.5 });
+      gemm(aT, b, byColumns, m, n, k, { alpha: -0.5, transA: true });
+      expect(Buffer.from(byRows.buffer).equals(Buffer.from(byColumns.buffer))).toBe(true);
+    }
+  });
+
   it('wasm and js agree on a 512 x 512 x 512 product (rtol 1e-4)', () => {
     const data = new Rng('gemm-512');
     const n = 512;

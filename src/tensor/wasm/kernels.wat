@@ -165,6 +165,7 @@
   ;; p, alpha · op(A)[4q .. 4q + 4, p]. op(A)[i, p] is at src + 4 · (i · rs + p · cs).
   (func $pack_a (export "pack_a") (param $src i32) (param $rs i32) (param $cs i32) (param $mc i32) (param $kc i32) (param $dst i32) (param $alpha f32)
     (local $ip i32) (local $p i32) (local $i i32) (local $mr i32) (local $va v128)
+    (local $r0 i32) (local $r1 i32) (local $r2 i32) (local $r3 i32) (local $t0 v128) (local $t1 v128) (local $t2 v128) (local $t3 v128)
     (local.set $va (f32x4.splat (local.get $alpha)))
     (block $idone
       (loop $iloop
@@ -183,6 +184,41 @@
               (local.set $p (i32.add (local.get $p) (i32.const 1)))
               (br_if $pv (i32.lt_u (local.get $p) (local.get $kc)))))
           (else
+            (if (i32.and (i32.eq (local.get $cs) (i32.const 1)) (i32.eq (local.get $mr) (i32.const 4)))
+              (then
+                ;; A stored by rows: four values of each of the 4 rows, transposed in registers into
+                ;; four columns (the same products by alpha as the scalar loop below, which takes
+                ;; the last kc mod 4 columns).
+                (local.set $r0 (i32.add (local.get $src) (i32.shl (i32.mul (local.get $ip) (local.get $rs)) (i32.const 2))))
+                (local.set $r1 (i32.add (local.get $r0) (i32.shl (local.get $rs) (i32.const 2))))
+                (local.set $r2 (i32.add (local.get $r1) (i32.shl (local.get $rs) (i32.const 2))))
+                (local.set $r3 (i32.add (local.get $r2) (i32.shl (local.get $rs) (i32.const 2))))
+                (block $vdone
+                  (loop $pv4
+                    (br_if $vdone (i32.gt_u (i32.add (local.get $p) (i32.const 4)) (local.get $kc)))
+                    (local.set $t0 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+                      (v128.load (local.get $r0)) (v128.load (local.get $r1))))
+                    (local.set $t1 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31
+                      (v128.load (local.get $r0)) (v128.load (local.get $r1))))
+                    (local.set $t2 (i8x16.shuffle 0 1 2 3 16 17 18 19 4 5 6 7 20 21 22 23
+                      (v128.load (local.get $r2)) (v128.load (local.get $r3))))
+                    (local.set $t3 (i8x16.shuffle 8 9 10 11 24 25 26 27 12 13 14 15 28 29 30 31
+                      (v128.load (local.get $r2)) (v128.load (local.get $r3))))
+                    (v128.store (local.get $dst) (f32x4.mul (local.get $va)
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t0) (local.get $t2))))
+                    (v128.store offset=16 (local.get $dst) (f32x4.mul (local.get $va)
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t0) (local.get $t2))))
+                    (v128.store offset=32 (local.get $dst) (f32x4.mul (local.get $va)
+                      (i8x16.shuffle 0 1 2 3 4 5 6 7 16 17 18 19 20 21 22 23 (local.get $t1) (local.get $t3))))
+                    (v128.store offset=48 (local.get $dst) (f32x4.mul (local.get $va)
+                      (i8x16.shuffle 8 9 10 11 12 13 14 15 24 25 26 27 28 29 30 31 (local.get $t1) (local.get $t3))))
+                    (local.set $r0 (i32.add (local.get $r0) (i32.const 16)))
+                    (local.set $r1 (i32.add (local.get $r1) (i32.const 16)))
+                    (local.set $r2 (i32.add (local.get $r2) (i32.const 16)))
+                    (local.set $r3 (i32.add (local.get $r3) (i32.const 16)))
+                    (local.set $dst (i32.add (local.get $dst) (i32.const 64)))
+                    (local.set $p (i32.add (local.get $p) (i32.const 4)))
+                    (br $pv4)))))
             (block $pdone
               (loop $ps
                 (br_if $pdone (i32.ge_u (local.get $p) (local.get $kc)))
