@@ -1,6 +1,7 @@
 import ndarray from 'ndarray';
 import { describe, expect, it } from 'vitest';
 import { clone, fromArray, full, LayerwiseError, ones, reshape, sizeOf, tensor, toArray, toTensor, zeros } from 'layerwise';
+import { firstNonFinite } from '../../src/tensor/tensor';
 
 describe('fromArray', () => {
   it('infers the shape of a matrix and lays it out row-major', () => {
@@ -238,5 +239,24 @@ describe('reshape and clone', () => {
     c.data[0] = 9;
     expect(t.data[0]).toBe(1);
     expect(c.shape).toEqual([2]);
+  });
+});
+
+describe('firstNonFinite', () => {
+  it('finds the first NaN or infinity at any position (inside a block of eight or in the tail), and passes every finite value', () => {
+    const data = new Float32Array(37);
+    data.forEach((_, i) => (data[i] = (i % 3) - 1.5));
+    data[5] = -0;
+    data[6] = 3.4e38;
+    data[7] = 1e-45;
+    expect(firstNonFinite(data)).toBe(-1);
+    for (const bad of [NaN, Infinity, -Infinity])
+      for (const at of [0, 7, 8, 20, 31, 32, 36]) {
+        const copy = data.slice();
+        copy[at] = bad;
+        copy[at + 1 < copy.length ? at + 1 : 0] = NaN;
+        expect(firstNonFinite(copy)).toBe(at === 36 ? 0 : at);
+      }
+    expect(firstNonFinite(new Float32Array(0))).toBe(-1);
   });
 });
