@@ -1,7 +1,7 @@
 import { constraintConfig, getConstraint, type Constraint, type ConstraintSpec } from '../constraints';
 import { getInitializer, initializerConfig, type Initializer, type InitializerSpec } from '../initializers';
 import { getRegularizer, regularizerConfig, type Regularizer, type RegularizerSpec } from '../regularizers';
-import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
+import { biasActivation, biasActivationBackward, gemm } from '../tensor/kernels';
 import { rngFor, type Rng } from '../tensor/random';
 import type { Shape, Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
@@ -193,8 +193,12 @@ export abstract class KernelLayer extends Layer {
     const count = rows.size / depth;
     const z = this.buffer('z', outShape);
     gemm(rows.data, kernel.data, z.data, count, units, depth);
-    if (this.bias) addRowVector(z.data, this.bias.value.data, z.data, count);
     this.rows = rows;
+    const bias = this.bias?.value.data;
+    const slope = this.activation.fusableSlope();
+    // ReLU or leaky ReLU: computed with the bias, in one step.
+    if (slope !== undefined) return this.output(this.activation.forwardFused(z, (y) => biasActivation(z.data, count, bias, { slope, y })));
+    biasActivation(z.data, count, bias);
     return this.output(this.activation.forward(z, training));
   }
 
@@ -208,10 +212,19 @@ export abstract class KernelLayer extends Layer {
     const units = kernel.value.shape[kernel.value.shape.length - 1];
     const depth = kernel.value.size / units;
     const count = rows.size / depth;
-    const dz = this.activation.backward(this.withActivityGradient(dy, skipOutputActivation), skipOutputActivation);
-    // dKernel += rowsᵀ · dz; dBias += Σ_rows dz; dRows = dz · kernelᵀ.
+    const dOut = this.withActivityGradient(dy, skipOutputActivation);
+    const slope = skipOutputActivation ? undefined : this.activation.fusableSlope();
+    // dz = dy · act'(z) and dBias += Σ_rows dz (in one step when forward fused the activation);
+    // dKernel += rowsᵀ · dz; dRows = dz · kernelᵀ.
+    let dz: Tensor;
+    if (slope !== undefined) {
+      dz = this.buffer('dz', dOut.shape);
+      biasActivationBackward(dOut.data, count, this.bias?.grad.data, { slope, z: this.activation.fusedInput()!.data, dz: dz.data });
+    } else {
+      dz = this.activation.backward(dOut, skipOutputActivation);
+      biasActivationBackward(dz.data, count, this.bias?.grad.data);
+    }
     gemm(rows.data, dz.data, kernel.grad.data, depth, units, count, { transA: true, beta: 1 });
-    if (this.bias) accumulateColumnSums(dz.data, this.bias.grad.data, count);
     const dRows = this.buffer('dRows', rowsShape);
     if (inputGradient) gemm(dz.data, kernel.value.data, dRows.data, count, depth, units, { transB: true });
     return dRows;

@@ -43,7 +43,8 @@ export function getBackend(): BackendName {
 /**
  * The wasm kernels, with the TS kernels standing in explicitly, here and nowhere else, for what the
  * wasm side does not cover: max pooling with a channel count that is not a multiple of 4 (its SIMD
- * kernel takes four channels at a time).
+ * kernel takes four channels at a time), and a product's bias and activation over arrays that do
+ * not live in wasm memory.
  */
 function withFallbacks(wasm: WasmKernels): Kernels {
   return {
@@ -51,6 +52,9 @@ function withFallbacks(wasm: WasmKernels): Kernels {
     conv2d: wasm.conv2d.bind(wasm),
     conv2dBackward: wasm.conv2dBackward.bind(wasm),
     sgd: wasm.sgd.bind(wasm),
+    // In place on arrays in wasm memory; the TS kernel for the others (nothing to gain by copying them in).
+    biasActivation: (z, rows, bias, act) => wasm.biasActivation(z, rows, bias, act) || jsKernels.biasActivation(z, rows, bias, act),
+    biasActivationBackward: (dy, rows, dBias, act) => wasm.biasActivationBackward(dy, rows, dBias, act) || jsKernels.biasActivationBackward(dy, rows, dBias, act),
     maxPool: (x, g, y, argmax) => (g.channels % 4 === 0 ? wasm : jsKernels).maxPool(x, g, y, argmax),
   };
 }

@@ -36,6 +36,11 @@ export interface FusedActivationInput {
   z: Float32Array;
 }
 
+/** The input z of a fused activation (y = z > 0 ? z : slope · z) and where its backward step writes dz. */
+export interface FusedActivationGradient extends FusedActivationInput {
+  dz: Float32Array;
+}
+
 export interface Kernels {
   /** C[m, n] = alpha · op(A)[m, k] · op(B)[k, n] + beta · C, with op a transpose where asked. */
   gemm(a: Float32Array, b: Float32Array, c: Float32Array, m: number, n: number, k: number, transA: boolean, transB: boolean, alpha: number, beta: number): void;
@@ -50,6 +55,17 @@ export interface Kernels {
    * when `grads` holds it (`x` is read for dKernel only; `kernel` gives the filter count).
    */
   conv2dBackward(x: Float32Array | undefined, g: Window2D, kernel: Float32Array, dy: Float32Array, grads: ConvGradients, act?: FusedActivationInput): void;
+  /**
+   * The output step of a product z[rows, n] (a Dense layer's x · kernel): z += bias on every row
+   * when `bias` is given; with `act`, act.y = z > 0 ? z : act.slope · z (conv2d does the same
+   * inside its kernel).
+   */
+  biasActivation(z: Float32Array, rows: number, bias: Float32Array | undefined, act?: FusedActivation): void;
+  /**
+   * biasActivation's backward step: with `act`, act.dz = dy times the activation's derivative at
+   * act.z; then dBias += Σ over the rows of dz (act.dz, or dy itself without act) when given.
+   */
+  biasActivationBackward(dy: Float32Array, rows: number, dBias: Float32Array | undefined, act?: FusedActivationGradient): void;
   /** Max pooling over NHWC data; argmax[i] is the input index output i came from. */
   maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: Int32Array): void;
   /**

@@ -1,5 +1,6 @@
 import { tapInput, type Window2D } from '../conv-geometry';
-import { accumulateColumnSums, addRowVector } from '../elementwise';
+import { accumulateColumnSums } from '../elementwise';
+import { biasActivationJs, leakyReluBackward } from './bias-activation';
 import type { ConvGradients, FusedActivation, FusedActivationInput } from '../kernel-interface';
 import { gemmJs } from './gemm';
 
@@ -18,9 +19,7 @@ export function conv2dBackwardJs(x: Float32Array | undefined, g: Window2D, kerne
   if (act) {
     if (dzScratch.length < count) dzScratch = new Float32Array(count);
     dz = dzScratch.subarray(0, count);
-    const { z, slope } = act;
-    // As the activations' own backward steps: relu passes dy where z > 0, leaky_relu scales the rest.
-    for (let i = 0; i < count; i++) dz[i] = z[i] > 0 ? dy[i] : slope === 0 ? 0 : slope * dy[i];
+    leakyReluBackward(act.z, dy, dz, act.slope);
   }
   if (grads.dBias) accumulateColumnSums(dz, grads.dBias, positions);
   if (grads.dKernel) conv2dBackpropFilterJs(x!, g, dz, grads.dKernel);
@@ -41,23 +40,7 @@ export function conv2dJs(x: Float32Array, g: Window2D, kernel: Float32Array, bia
   const { col, positions, depth } = colFor(g);
   im2col(x, g, col);
   gemmJs(col, kernel, z, positions, kernel.length / depth, depth);
-  if (bias) addRowVector(z, bias, z, positions);
-  if (act) leakyRelu(z, act.y, act.slope);
-}
-
-/** y = x > 0 ? x : slope · x, as the activations 'relu' (slope 0, exactly max(x, 0)) and 'leaky_relu'. */
-export function leakyRelu(x: Float32Array, y: Float32Array, slope: number): void {
-  if (slope === 0) {
-    for (let i = 0; i < y.length; i++) {
-      const v = x[i];
-      y[i] = (v + Math.abs(v)) * 0.5;
-    }
-  } else {
-    for (let i = 0; i < y.length; i++) {
-      const v = x[i];
-      y[i] = v > 0 ? v : slope * v;
-    }
-  }
+  biasActivationJs(z, positions, bias, act);
 }
 
 export function conv2dBackpropFilterJs(x: Float32Array, g: Window2D, dz: Float32Array, dKernel: Float32Array): void {

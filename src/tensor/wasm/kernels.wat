@@ -441,6 +441,34 @@
 
   ;; ---- Element-wise and pooling -----------------------------------------------------------------
 
+  ;; z[r, j] += bias[j] for r < rows, j < cols, in place: four columns at a time while four
+  ;; remain, then one at a time (a product's bias, as addRowVector in ../elementwise.ts).
+  (func (export "bias_rows") (param $z i32) (param $bias i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $j i32) (local $at i32) (local $b i32)
+    (block $rdone
+      (loop $rloop
+        (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+        (local.set $j (i32.const 0))
+        (local.set $b (local.get $bias))
+        (block $vdone
+          (loop $vloop
+            (br_if $vdone (i32.gt_u (i32.add (local.get $j) (i32.const 4)) (local.get $cols)))
+            (v128.store (local.get $z) (f32x4.add (v128.load (local.get $z)) (v128.load (local.get $b))))
+            (local.set $z (i32.add (local.get $z) (i32.const 16)))
+            (local.set $b (i32.add (local.get $b) (i32.const 16)))
+            (local.set $j (i32.add (local.get $j) (i32.const 4)))
+            (br $vloop)))
+        (block $sdone
+          (loop $sloop
+            (br_if $sdone (i32.ge_u (local.get $j) (local.get $cols)))
+            (f32.store (local.get $z) (f32.add (f32.load (local.get $z)) (f32.load (local.get $b))))
+            (local.set $z (i32.add (local.get $z) (i32.const 4)))
+            (local.set $b (i32.add (local.get $b) (i32.const 4)))
+            (local.set $j (i32.add (local.get $j) (i32.const 1)))
+            (br $sloop)))
+        (local.set $r (i32.add (local.get $r) (i32.const 1)))
+        (br $rloop))))
+
   ;; dst[i] = max(src[i], 0) for i < count (count a multiple of 4; the caller pads).
   (func (export "relu") (param $src i32) (param $dst i32) (param $count i32)
     (local $end i32)

@@ -7,7 +7,8 @@
  */
 import { LayerwiseError } from '../../util/errors';
 import { gradientAxis, tapInput, type Window2D } from '../conv-geometry';
-import type { ConvGradients, FusedActivation, FusedActivationInput, Kernels } from '../kernel-interface';
+import type { ConvGradients, FusedActivation, FusedActivationGradient, FusedActivationInput, Kernels } from '../kernel-interface';
+import { leakyRelu, leakyReluBackward } from '../js/bias-activation';
 import { blockFloats, Heap } from './heap';
 import { KERNELS_SHARED_WASM_BASE64, KERNELS_WASM_BASE64 } from './kernels-wasm';
 import { splitRange, testHooksFromEnvironment, ThreadPool, threadCount, type Part, type ThreadExport, type ThreadTestHooks } from './threads';
@@ -21,6 +22,7 @@ interface Exports {
   pack_b(src: number, rs: number, cs: number, kc: number, n: number, dst: number): void;
   conv_forward(ind: number, positions: number, taps: number, c: number, pw: number, bias: number, filters: number, out: number, tmp: number): void;
   col2im(ind: number, positions: number, taps: number, c: number, col: number): void;
+  bias_rows(z: number, bias: number, rows: number, cols: number): void;
   relu(src: number, dst: number, count: number): void;
   leaky_relu(src: number, dst: number, count: number, alpha: number): void;
   max_pool(x: number, y: number, argmax: number, batch: number, hin: number, win: number, c: number, hout: number, wout: number,
@@ -407,6 +409,45 @@ export class WasmKernels implements Kernels {
       else e.leaky_relu(4 * outAt, 4 * yAt, roundUp(count, 4), act.slope);
       if (yIn < 0) this.take(act.y.subarray(0, count), yAt);
     }
+  }
+
+  /**
+   * biasActivation (the Kernels interface), in place when z, the bias and y live in wasm memory
+   * (y apart from z, or z itself): returns false, having done nothing, otherwise (backend.ts then
+   * runs the TS kernel). The activation's last count mod 4 values go through the TS loop (the same rule).
+   */
+  biasActivation(z: Float32Array, rows: number, bias: Float32Array | undefined, act?: FusedActivation): boolean {
+    const zAt = this.residentAt(z);
+    const bAt = bias ? this.residentAt(bias) : 0;
+    const yAt = act ? this.residentAt(act.y) : 0;
+    if (zAt < 0 || bAt < 0 || yAt < 0 || (act && yAt !== zAt && overlap(yAt, z.length, zAt, z.length))) return false;
+    const e = this.exports;
+    if (bias) e.bias_rows(4 * zAt, 4 * bAt, rows, bias.length);
+    if (act) {
+      const body = z.length & ~3;
+      if (act.slope === 0) e.relu(4 * zAt, 4 * yAt, body);
+      else e.leaky_relu(4 * zAt, 4 * yAt, body, act.slope);
+      if (body < z.length) leakyRelu(z.subarray(body), act.y.subarray(body, z.length), act.slope);
+    }
+    return true;
+  }
+
+  /** biasActivationBackward (the Kernels interface), in place when its operands live in wasm memory; false, having done nothing, otherwise. */
+  biasActivationBackward(dy: Float32Array, rows: number, dBias: Float32Array | undefined, act?: FusedActivationGradient): boolean {
+    const dyAt = this.residentAt(dy);
+    const dbAt = dBias ? this.residentAt(dBias) : 0;
+    const zAt = act ? this.residentAt(act.z) : 0;
+    const dzAt = act ? this.residentAt(act.dz) : dyAt;
+    if (dyAt < 0 || dbAt < 0 || zAt < 0 || dzAt < 0) return false;
+    const e = this.exports;
+    if (act) {
+      const count = act.dz.length;
+      const body = count & ~3;
+      e.leaky_relu_backward(4 * zAt, 4 * dyAt, 4 * dzAt, body, act.slope);
+      if (body < count) leakyReluBackward(act.z.subarray(body, count), dy.subarray(body, count), act.dz.subarray(body), act.slope);
+    }
+    if (dBias) e.column_sums(4 * dzAt, rows, dBias.length, 4 * dbAt);
+    return true;
   }
 
   /**

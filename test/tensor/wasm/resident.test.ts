@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dense, randomUniform, Rng, Sequential, setBackend, SGD, tensor } from 'layerwise';
 import { residentArray } from '../../../src/tensor/backend';
+import { biasActivation, biasActivationBackward } from '../../../src/tensor/kernels';
 import type { ConvGradients } from '../../../src/tensor/kernel-interface';
 import { window2d } from '../../helpers/reference';
 import { createWasmKernels, wasmKernels, type WasmKernels } from '../../../src/tensor/wasm/wasm-backend';
@@ -205,5 +206,67 @@ describe('a model on the wasm backend', () => {
     await plain.fit(x, tensor(labels, [64, 3]), { epochs: 3, batchSize: 16, seed: 3, verbose: 0 });
     for (const [i, w] of resident.getWeights().entries()) expect(Array.from(w.data)).toEqual(Array.from(plain.getWeights()[i].data));
     for (const p of plain.params()) expect(p.value.data.buffer).toBeInstanceOf(ArrayBuffer);
+  });
+});
+
+describe('a product\'s bias and activation (biasActivation and its backward step), in place in wasm memory', () => {
+  const rng = new Rng('bias-activation');
+  const random = (length: number): Float32Array => randomUniform([length], -1, 1, rng).data;
+  const resident = (values: Float32Array): Float32Array => {
+    const out = residentArray(values.length);
+    out.set(values);
+    return out;
+  };
+  const bits = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+
+  // Counts that are and are not multiples of 4 (the SIMD body and the TS tail), columns below and above 4.
+  for (const [rows, cols] of [[32, 128], [5, 7], [3, 3], [1, 10], [9, 4]]) {
+    for (const slope of [0, 0.2]) {
+      it(`${rows}x${cols}, slope ${slope}: the same values as the TS kernel, resident or not, with and without bias`, () => {
+        const z0 = random(rows * cols);
+        const bias0 = random(cols);
+        const dy0 = random(rows * cols);
+        for (const withBias of [true, false]) {
+          setBackend('js');
+          const zJs = z0.slice();
+          const yJs = new Float32Array(zJs.length);
+          biasActivation(zJs, rows, withBias ? bias0 : undefined, { slope, y: yJs });
+          const dzJs = new Float32Array(zJs.length);
+          const dbJs = new Float32Array(cols).fill(0.5);
+          biasActivationBackward(dy0, rows, withBias ? dbJs : undefined, { slope, z: zJs, dz: dzJs });
+          setBackend('wasm');
+          for (const inPlace of [true, false]) {
+            const put = inPlace ? resident : (v: Float32Array) => v.slice();
+            const z = put(z0);
+            const y = put(new Float32Array(z.length));
+            const bias = put(bias0);
+            biasActivation(z, rows, withBias ? bias : undefined, { slope, y });
+            // An added bias and max(z, 0) are single roundings: the same bits. The wasm kernel
+            // takes the slope in float32 (as Keras's float32 graph does), the TS kernel in float64.
+            expect(bits(z)).toBe(bits(zJs));
+            if (slope === 0) expect(bits(y)).toBe(bits(yJs));
+            else expect(y).toBeAllClose(yJs, { rtol: 1e-6, atol: 0 });
+            const dz = put(new Float32Array(z.length));
+            const db = put(new Float32Array(cols).fill(0.5));
+            biasActivationBackward(put(dy0), rows, withBias ? db : undefined, { slope, z, dz });
+            // dz equal up to the sign of a zero (0 · dy) and the slope's rounding; the column sums in another order.
+            if (slope === 0) expect(Array.from(dz, (v) => v + 0)).toEqual(Array.from(dzJs, (v) => v + 0));
+            else expect(dz).toBeAllClose(dzJs, { rtol: 1e-6, atol: 0 });
+            if (withBias) expect(db).toBeAllClose(dbJs, { rtol: 1e-6, atol: 1e-6 });
+            else expect(Array.from(db)).toEqual(new Array(cols).fill(0.5));
+          }
+        }
+      });
+    }
+  }
+
+  it('without an activation: z += bias and dBias += the column sums of dy', () => {
+    setBackend('wasm');
+    const z = resident(new Float32Array([1, 2, 3, 4, 5, 6]));
+    biasActivation(z, 2, resident(new Float32Array([10, 20, 30])));
+    expect(Array.from(z)).toEqual([11, 22, 33, 14, 25, 36]);
+    const db = resident(new Float32Array([1, 1, 1]));
+    biasActivationBackward(resident(new Float32Array([1, 2, 3, 4, 5, 6])), 2, db);
+    expect(Array.from(db)).toEqual([6, 8, 10]);
   });
 });
