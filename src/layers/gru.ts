@@ -1,4 +1,4 @@
-import { accumulateColumnSums, addRowVector, gemm } from '../tensor/kernels';
+import { accumulateColumnSums, addRowVector, fillZeros, gemm } from '../tensor/kernels';
 import type { Shape } from '../tensor/tensor';
 import type { LayerConfig } from './layer';
 import { optional, type OptionSpecs } from './options';
@@ -212,8 +212,10 @@ export class GRU extends GatedRecurrent {
       if (this.bias) accumulateColumnSums(all, this.parts(this.bias.grad.data, 2)[1], dz.length * this.blockShape[0]);
       return;
     }
-    const dUzr = this.buffer('gruDUzr', [units, 2 * units]).data.fill(0);
-    const dUh = this.buffer('gruDUh', [units, units]).data.fill(0);
+    const dUzr = this.buffer('gruDUzr', [units, 2 * units]).data;
+    const dUh = this.buffer('gruDUh', [units, units]).data;
+    fillZeros(dUzr);
+    fillZeros(dUh);
     this.accumulateOverSteps(hd, this.dRzr, dUzr, units, 2 * units);
     this.accumulateOverSteps(this.rh, this.dRh, dUh, units, units);
     for (let p = 0; p < units; p++) {

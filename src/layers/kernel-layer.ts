@@ -1,7 +1,7 @@
 import { constraintConfig, getConstraint, type Constraint, type ConstraintSpec } from '../constraints';
 import { getInitializer, initializerConfig, type Initializer, type InitializerSpec } from '../initializers';
 import { getRegularizer, regularizerConfig, type Regularizer, type RegularizerSpec } from '../regularizers';
-import { biasActivation, biasActivationBackward, gemm } from '../tensor/kernels';
+import { biasActivation, biasActivationBackward, fillZeros, gemm } from '../tensor/kernels';
 import { rngFor, type Rng } from '../tensor/random';
 import type { Shape, Tensor } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
@@ -107,7 +107,7 @@ export abstract class KernelLayer extends Layer {
     let penalty = this.weightPenalty(this.kernel, this.kernelRegularizer, accumulateGrad) + this.weightPenalty(this.bias, this.biasRegularizer, accumulateGrad);
     if (this.activityRegularizer && this.lastOutput) {
       const g = accumulateGrad ? this.buffer('dActivity', this.lastOutput.shape) : undefined;
-      g?.data.fill(0);
+      if (g) fillZeros(g.data);
       penalty += this.activityRegularizer.apply(this.lastOutput.data, g?.data);
       this.activityPending = accumulateGrad;
     }

@@ -3,7 +3,7 @@ import type { Param } from '../layers/layer';
 import type { Optimizer } from '../optim/optimizer';
 import type { Loss } from '../losses/losses';
 import { BufferCache } from '../tensor/buffers';
-import { gatherRows } from '../tensor/kernels';
+import { fillZeros, gatherRows } from '../tensor/kernels';
 import { rngFor } from '../tensor/random';
 import { firstNonFinite, formatShape, reshape, shapesEqual, tensor, toTensor, zeros, type Shape, type Tensor, type TensorLike } from '../tensor/tensor';
 import { LayerwiseError } from '../util/errors';
@@ -493,7 +493,7 @@ function makeStepper(model: Sequential, head: LossHead, optimizer: Optimizer, gu
  */
 function trainStep(s: Stepper, states: Accumulator[], xb: Tensor, yb: Tensor, wb?: Float32Array): { logs: Logs; stepped: boolean } {
   const { model, head } = s;
-  for (const p of s.params) p.grad.data.fill(0);
+  for (const p of s.params) fillZeros(p.grad.data);
   const { out, mask } = forwardMasked(model, xb, true);
   const { logs, dOut } = scores(head, states, out, yb, s.buffers, maskedWeights(out, mask, wb, s.buffers));
   // Weight regularizers: their penalty joins the loss fit reports (as Keras and TF.js), their gradient the weights'.

@@ -86,4 +86,12 @@ export function residentCopy(values: Float32Array): Float32Array {
   return out;
 }
 
+/**
+ * Zeroes `a`: through the wasm kernels when it is a resident array (a JavaScript fill of a view
+ * into shared memory goes element by element, several times slower than their memset), else fill.
+ */
+export function fillZeros(a: Float32Array): void {
+  if (!wasmKernels()?.zero(a)) a.fill(0);
+}
+
 export { wasmReady, wasmUnavailableReason };

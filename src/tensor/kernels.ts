@@ -26,4 +26,5 @@ export function biasActivationBackward(dy: Float32Array, rows: number, dBias: Fl
   if (dBias || act) kernels().biasActivationBackward(dy, rows, dBias, act);
 }
 
+export { fillZeros } from './backend';
 export { addRowVector, accumulateColumnSums, axpy, multiply, gatherRows, dropoutMask, prelu, preluBackward, markActiveColumns } from './elementwise';

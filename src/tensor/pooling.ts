@@ -1,4 +1,4 @@
-import { kernels } from './backend';
+import { fillZeros, kernels } from './backend';
 import { forEachPoolWindow, type Window2D } from './conv-geometry';
 
 /**
@@ -11,7 +11,7 @@ export function maxPool(x: Float32Array, g: Window2D, y: Float32Array, argmax: I
 
 /** Routes each output gradient to the input that won the max (dx is overwritten). */
 export function maxPoolBackward(dy: Float32Array, argmax: Int32Array, dx: Float32Array): void {
-  dx.fill(0);
+  fillZeros(dx);
   for (let i = 0; i < dy.length; i++) dx[argmax[i]] += dy[i];
 }
 

@@ -23,6 +23,7 @@ interface Exports {
   conv_forward(ind: number, positions: number, taps: number, c: number, pw: number, bias: number, filters: number, out: number, tmp: number): void;
   col2im(ind: number, positions: number, taps: number, c: number, col: number): void;
   bias_rows(z: number, bias: number, rows: number, cols: number): void;
+  zero(dst: number, bytes: number): void;
   relu(src: number, dst: number, count: number): void;
   leaky_relu(src: number, dst: number, count: number, alpha: number): void;
   max_pool(x: number, y: number, argmax: number, batch: number, hin: number, win: number, c: number, hout: number, wout: number,
@@ -180,10 +181,23 @@ export class WasmKernels implements Kernels {
     const buffer = this.memory.buffer;
     this.residentBuffers.add(buffer);
     const view = new Float32Array(buffer, 4 * start, length);
-    view.fill(0);
+    this.clear(start, start + length);
     this.residentFloats += floats;
     this.reclaim.register(view, [start, floats]);
     return view;
+  }
+
+  /** Zeroes `a` when it lives in wasm memory (returns true); false, having done nothing, otherwise. */
+  zero(a: Float32Array): boolean {
+    const at = this.residentAt(a);
+    if (at < 0) return false;
+    this.clear(at, at + a.length);
+    return true;
+  }
+
+  /** Zeroes floats [from, to) of wasm memory (a memset: see kernels.wat's zero). */
+  private clear(from: number, to: number): void {
+    if (to > from) this.exports.zero(4 * from, 4 * (to - from));
   }
 
   /** Floats of wasm memory that resident tensors hold (for tests). */
@@ -281,7 +295,7 @@ export class WasmKernels implements Kernels {
     const cView = f32.subarray(cAt, cAt + m * n);
     // beta 0: the kernel overwrites C (nothing to copy in or clear), unless there is no product to write.
     const overwrite = beta === 0 && k > 0;
-    if (beta === 0 && !overwrite) cView.fill(0);
+    if (beta === 0 && !overwrite) this.clear(cAt, cAt + m * n);
     else if (beta !== 0) {
       if (cIn < 0) this.put(c.subarray(0, m * n), cAt);
       if (beta !== 1) for (let i = 0; i < cView.length; i++) cView[i] *= beta;
@@ -358,7 +372,7 @@ export class WasmKernels implements Kernels {
       throw error;
     }
     this.regionFloats += floats;
-    this.f32.fill(0, zero, table);
+    this.clear(zero, table);
     const ind = this.i32;
     for (let tile = 0; tile < tiles; tile++) {
       for (let lane = 0; lane < MR; lane++) {
@@ -404,7 +418,7 @@ export class WasmKernels implements Kernels {
     if (act) {
       const e = this.exports;
       // The padding the activation reads (none in place).
-      if (zIn < 0) this.f32.fill(0, outAt + count, outAt + roundUp(count, 4));
+      if (zIn < 0) this.clear(outAt + count, outAt + roundUp(count, 4));
       if (act.slope === 0) e.relu(4 * outAt, 4 * yAt, roundUp(count, 4));
       else e.leaky_relu(4 * outAt, 4 * yAt, roundUp(count, 4), act.slope);
       if (yIn < 0) this.take(act.y.subarray(0, count), yAt);
@@ -462,9 +476,9 @@ export class WasmKernels implements Kernels {
     const pwAt = layout.place(-1, depth * roundUp(filters, NR));
     const biasAt = layout.place(-1, roundUp(filters, NR));
     const tilesAt = layout.place(-1, TILE * ranges.length);
-    const f32 = this.reserve(layout.end);
+    this.reserve(layout.end);
     if (bias) this.put(bias, biasAt);
-    f32.fill(0, biasAt + (bias ? filters : 0), biasAt + roundUp(filters, NR));
+    this.clear(biasAt + (bias ? filters : 0), biasAt + roundUp(filters, NR));
     this.exports.pack_b(4 * kAt, filters, 1, depth, filters, 4 * pwAt);
     this.run(
       ranges.map(([p0, p1], i): Part => [
@@ -609,7 +623,7 @@ export class WasmKernels implements Kernels {
       if (kIn < 0) this.put(kernel, kAt);
       // dCol = dz · kernelᵀ, overwritten (filters ≥ 1).
       this.gemmAt(dzAt, kAt, colAt, r.positions, depth, filters, false, true, 1, scratch, true);
-      f32.fill(0, r.x, r.x + r.size);
+      this.clear(r.x, r.x + r.size);
       // Images never share an input pixel: each thread scatters whole images (in whole table tiles).
       const perImage = g.h.output * g.w.output;
       const images = perImage % MR === 0 ? splitRange(g.batch, this.threadsFor(count * depth), 1) : [[0, g.batch]];
@@ -619,7 +633,7 @@ export class WasmKernels implements Kernels {
           [4 * r.table + ((b0 * perImage) / MR) * r.taps * 16, (b1 - b0) * perImage, r.taps, r.c, 4 * (colAt + b0 * perImage * depth)],
         ]),
       );
-      f32.fill(0, r.zero, r.zero + r.c);
+      this.clear(r.zero, r.zero + r.c);
       this.take(grads.dx.subarray(0, r.size), r.x);
     }
   }

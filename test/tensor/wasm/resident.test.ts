@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import { Dense, randomUniform, Rng, Sequential, setBackend, SGD, tensor } from 'layerwise';
 import { residentArray } from '../../../src/tensor/backend';
-import { biasActivation, biasActivationBackward } from '../../../src/tensor/kernels';
+import { biasActivation, biasActivationBackward, fillZeros } from '../../../src/tensor/kernels';
 import type { ConvGradients } from '../../../src/tensor/kernel-interface';
 import { window2d } from '../../helpers/reference';
 import { createWasmKernels, wasmKernels, type WasmKernels } from '../../../src/tensor/wasm/wasm-backend';
@@ -268,5 +268,20 @@ describe('a product\'s bias and activation (biasActivation and its backward step
     const db = resident(new Float32Array([1, 1, 1]));
     biasActivationBackward(resident(new Float32Array([1, 2, 3, 4, 5, 6])), 2, db);
     expect(Array.from(db)).toEqual([6, 8, 10]);
+  });
+});
+
+describe('fillZeros (a memset within wasm memory)', () => {
+  it('zeroes resident arrays through the kernels, and plain ones as fill does', () => {
+    setBackend('wasm');
+    for (const resident of [true, false]) {
+      const a = resident ? residentArray(37) : new Float32Array(37);
+      a.forEach((_, i) => (a[i] = i - 18.5));
+      fillZeros(a.subarray(3, 9));
+      expect(Array.from(a.subarray(0, 10))).toEqual([-18.5, -17.5, -16.5, 0, 0, 0, 0, 0, 0, -9.5]);
+      expect(a[36]).toBe(17.5);
+      fillZeros(a);
+      expect(a.every((v) => v === 0)).toBe(true);
+    }
   });
 });
