@@ -71,8 +71,8 @@ export interface Kernels {
   /**
    * One step of SGD (Keras's rule) over a parameter's `w.length` values, in place: without `v`,
    * w ← w − lr · g; with the velocity `v`, v ← m · v − lr · g, then w ← w + v, or with `nesterov`
-   * w ← w + m · v − lr · g. Each element is computed in float64 and rounded to float32 where it is
-   * stored, so every backend gives the same bits. `g` may be longer than `w` (a scratch array).
+   * w ← w + m · v − lr · g. In float32, as Keras 3 computes it (lr and m cast to float32, every
+   * operation rounded), so every backend gives the same bits. `g` may be longer than `w` (a scratch array).
    */
   sgd(w: Float32Array, g: Float32Array, v: Float32Array | undefined, learningRate: number, momentum: number, nesterov: boolean): void;
 }

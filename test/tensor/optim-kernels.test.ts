@@ -1,10 +1,11 @@
 /**
  * The optimizer kernels: SGD's step on the wasm backend gives the bits of the TypeScript reference
- * (both compute each element in float64 and round where they store), for every rule (plain,
+ * (both compute in float32, as Keras 3 does, every operation rounded), for every rule (plain,
  * momentum, Nesterov), lengths that are not multiples of the 4-float SIMD step nor of the
  * kernel's 8,192-value chunks, and a gradient longer than the weights (the optimizer's clipping
  * scratch), on the module with its own memory and on the shared one with worker threads alike;
- * and the reference follows Keras's rule, from the definition in float64.
+ * and the reference is Keras's rule: within float32 rounding of the definition in float64, and
+ * exactly the float32 computation written out with Math.fround.
  */
 import { describe, expect, it } from 'vitest';
 import { randomUniform, Rng } from 'layerwise';
@@ -49,7 +50,7 @@ describe('sgd on the wasm kernels', () => {
     }
   }
 
-  it("the TypeScript kernel is Keras's rule (float64 definition)", () => {
+  it("the TypeScript kernel is Keras's rule (the float64 definition; Keras 3's float32 computation, bit for bit)", () => {
     for (const rule of RULES) {
       const n = 37;
       const w = random(n, rng);
@@ -64,8 +65,22 @@ describe('sgd on the wasm kernels', () => {
           expected[i] += rule.nesterov ? rule.momentum * velocity[i] - 0.1 * g[i] : velocity[i];
         }
       }
+      // Keras 3's graph in float32: lr and momentum cast, each multiply and subtract rounded.
+      const f = Math.fround;
+      const [lr, m] = [f(0.1), f(rule.momentum)];
+      const w32 = Float32Array.from(w);
+      const v32 = v ? Float32Array.from(v) : undefined;
+      for (let i = 0; i < n; i++) {
+        if (!v32) w32[i] = f(w32[i] - f(g[i] * lr));
+        else {
+          v32[i] = f(f(v32[i] * m) - f(g[i] * lr));
+          w32[i] = f(w32[i] + (rule.nesterov ? f(f(v32[i] * m) - f(g[i] * lr)) : v32[i]));
+        }
+      }
       sgdJs(w, g, v, 0.1, rule.momentum, rule.nesterov);
       for (let i = 0; i < n; i++) expect(w[i]).toBeCloseTo(expected[i], 6);
+      expect(bits(w)).toBe(bits(w32));
+      if (v) expect(bits(v)).toBe(bits(v32!));
     }
   });
 });

@@ -504,68 +504,51 @@
 
   ;; ---- Optimizer -------------------------------------------------------------------------------
 
-  ;; SGD over `count` floats at w, g and v (v unused in mode 0), in float64 per element exactly as
-  ;; the TypeScript reference (sgdJs in ../js/optim.ts) computes it, so both give the same bits:
-  ;; mode 0: w ← w − lr·g; 1 (momentum): v ← m·v − lr·g, w ← w + v; 2 (Nesterov): v as in 1,
-  ;; w ← w + (m·v − lr·g); v is rounded to float32 before w uses it, as the reference stores it.
-  ;; Two floats a step (one f64x2), then the odd last one.
-  (func (export "sgd") (param $w i32) (param $g i32) (param $v i32) (param $count i32) (param $lr f64) (param $m f64) (param $mode i32)
-    (local $end i32) (local $lrv v128) (local $mv v128) (local $W v128) (local $G v128) (local $V v128)
-    (local $sw f64) (local $sg f64) (local $sv f64)
-    (local.set $lrv (f64x2.splat (local.get $lr)))
-    (local.set $mv (f64x2.splat (local.get $m)))
-    (local.set $end (i32.add (local.get $w) (i32.shl (i32.and (local.get $count) (i32.const -2)) (i32.const 2))))
+  ;; SGD over `count` floats at w, g and v (v unused in mode 0), in float32 as Keras 3 computes
+  ;; it (its learning rate and momentum cast to the variables' float32), so that the TypeScript
+  ;; reference (sgdJs in ../js/optim.ts), which rounds after every operation, gives the same bits:
+  ;; mode 0: w ← w − lr·g; 1 (momentum): v ← v·m − g·lr, w ← w + v; 2 (Nesterov): v as in 1,
+  ;; w ← w + (v·m − g·lr). Four floats a step, then one at a time.
+  (func (export "sgd") (param $w i32) (param $g i32) (param $v i32) (param $count i32) (param $lr f32) (param $m f32) (param $mode i32)
+    (local $end i32) (local $end4 i32) (local $lrv v128) (local $mv v128) (local $V v128) (local $sv f32)
+    (local.set $lrv (f32x4.splat (local.get $lr)))
+    (local.set $mv (f32x4.splat (local.get $m)))
+    (local.set $end (i32.add (local.get $w) (i32.shl (local.get $count) (i32.const 2))))
+    (local.set $end4 (i32.add (local.get $w) (i32.shl (i32.and (local.get $count) (i32.const -4)) (i32.const 2))))
+    (block $done4
+      (loop $four
+        (br_if $done4 (i32.ge_u (local.get $w) (local.get $end4)))
+        (if (i32.eqz (local.get $mode))
+          (then
+            (v128.store (local.get $w) (f32x4.sub (v128.load (local.get $w)) (f32x4.mul (v128.load (local.get $g)) (local.get $lrv)))))
+          (else
+            (local.set $V (f32x4.sub (f32x4.mul (v128.load (local.get $v)) (local.get $mv)) (f32x4.mul (v128.load (local.get $g)) (local.get $lrv))))
+            (v128.store (local.get $v) (local.get $V))
+            (v128.store (local.get $w) (f32x4.add (v128.load (local.get $w))
+              (select (local.get $V)
+                (f32x4.sub (f32x4.mul (local.get $V) (local.get $mv)) (f32x4.mul (v128.load (local.get $g)) (local.get $lrv)))
+                (i32.eq (local.get $mode) (i32.const 1)))))))
+        (local.set $w (i32.add (local.get $w) (i32.const 16)))
+        (local.set $g (i32.add (local.get $g) (i32.const 16)))
+        (local.set $v (i32.add (local.get $v) (i32.const 16)))
+        (br $four)))
     (block $done
-      (if (i32.eqz (local.get $mode)) (then
-      (loop $plain
+      (loop $one
         (br_if $done (i32.ge_u (local.get $w) (local.get $end)))
-        (local.set $W (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $w))))
-        (local.set $G (f64x2.mul (local.get $lrv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $g)))))
-        (v128.store64_lane 0 (local.get $w) (f32x4.demote_f64x2_zero (f64x2.sub (local.get $W) (local.get $G))))
-        (local.set $w (i32.add (local.get $w) (i32.const 8)))
-        (local.set $g (i32.add (local.get $g) (i32.const 8)))
-        (local.set $v (i32.add (local.get $v) (i32.const 8)))
-        (br $plain))))
-      (if (i32.eq (local.get $mode) (i32.const 1)) (then
-      (loop $momentum
-        (br_if $done (i32.ge_u (local.get $w) (local.get $end)))
-        (local.set $W (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $w))))
-        (local.set $G (f64x2.mul (local.get $lrv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $g)))))
-        (local.set $V (f32x4.demote_f64x2_zero (f64x2.sub
-          (f64x2.mul (local.get $mv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $v)))) (local.get $G))))
-        (v128.store64_lane 0 (local.get $v) (local.get $V))
-        (local.set $V (f64x2.promote_low_f32x4 (local.get $V)))
-        (v128.store64_lane 0 (local.get $w) (f32x4.demote_f64x2_zero (f64x2.add (local.get $W) (local.get $V))))
-        (local.set $w (i32.add (local.get $w) (i32.const 8)))
-        (local.set $g (i32.add (local.get $g) (i32.const 8)))
-        (local.set $v (i32.add (local.get $v) (i32.const 8)))
-        (br $momentum))))
-      (loop $nesterov
-        (br_if $done (i32.ge_u (local.get $w) (local.get $end)))
-        (local.set $W (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $w))))
-        (local.set $G (f64x2.mul (local.get $lrv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $g)))))
-        (local.set $V (f32x4.demote_f64x2_zero (f64x2.sub
-          (f64x2.mul (local.get $mv) (f64x2.promote_low_f32x4 (v128.load64_zero (local.get $v)))) (local.get $G))))
-        (v128.store64_lane 0 (local.get $v) (local.get $V))
-        (local.set $V (f64x2.promote_low_f32x4 (local.get $V)))
-        (v128.store64_lane 0 (local.get $w) (f32x4.demote_f64x2_zero
-          (f64x2.add (local.get $W) (f64x2.sub (f64x2.mul (local.get $mv) (local.get $V)) (local.get $G)))))
-        (local.set $w (i32.add (local.get $w) (i32.const 8)))
-        (local.set $g (i32.add (local.get $g) (i32.const 8)))
-        (local.set $v (i32.add (local.get $v) (i32.const 8)))
-        (br $nesterov)))
-    (if (i32.and (local.get $count) (i32.const 1)) (then
-      (local.set $sw (f64.promote_f32 (f32.load (local.get $w))))
-      (local.set $sg (f64.mul (local.get $lr) (f64.promote_f32 (f32.load (local.get $g)))))
-      (if (i32.eqz (local.get $mode))
-        (then (f32.store (local.get $w) (f32.demote_f64 (f64.sub (local.get $sw) (local.get $sg)))))
-        (else
-          (local.set $sv (f64.promote_f32 (f32.demote_f64
-            (f64.sub (f64.mul (local.get $m) (f64.promote_f32 (f32.load (local.get $v)))) (local.get $sg)))))
-          (f32.store (local.get $v) (f32.demote_f64 (local.get $sv)))
-          (f32.store (local.get $w) (f32.demote_f64 (f64.add (local.get $sw)
-            (select (local.get $sv) (f64.sub (f64.mul (local.get $m) (local.get $sv)) (local.get $sg))
-              (i32.eq (local.get $mode) (i32.const 1)))))))))))
+        (if (i32.eqz (local.get $mode))
+          (then
+            (f32.store (local.get $w) (f32.sub (f32.load (local.get $w)) (f32.mul (f32.load (local.get $g)) (local.get $lr)))))
+          (else
+            (local.set $sv (f32.sub (f32.mul (f32.load (local.get $v)) (local.get $m)) (f32.mul (f32.load (local.get $g)) (local.get $lr))))
+            (f32.store (local.get $v) (local.get $sv))
+            (f32.store (local.get $w) (f32.add (f32.load (local.get $w))
+              (select (local.get $sv)
+                (f32.sub (f32.mul (local.get $sv) (local.get $m)) (f32.mul (f32.load (local.get $g)) (local.get $lr)))
+                (i32.eq (local.get $mode) (i32.const 1)))))))
+        (local.set $w (i32.add (local.get $w) (i32.const 4)))
+        (local.set $g (i32.add (local.get $g) (i32.const 4)))
+        (local.set $v (i32.add (local.get $v) (i32.const 4)))
+        (br $one))))
 
   ;; Max pooling over NHWC images with c a multiple of 4, four channels at a time. y gets each
   ;; window's maximum, argmax the element index in x it came from (the first one in scan order
