@@ -4,6 +4,7 @@
  */
 import * as lw from '../../src/index';
 import { Callback, Conv2D, Dense, Flatten, losses, LSTM, MaxPooling2D, Sequential, SGD, setSeed, tensor, type Tensor } from '../../src/index';
+import { fillZeros } from '../../src/tensor/backend';
 import { wasmKernels } from '../../src/tensor/wasm/wasm-backend';
 import { inferBatchOf, MODELS, operand, parseArgs, readDigits, report, SEQUENCES, Segments, sweepArgs, timeGemm, timeRepeats, type ChildArgs } from '../lib/child';
 
@@ -125,7 +126,7 @@ async function phases(build: () => Sequential): Promise<Record<string, number[]>
       sums[i] += now - t;
       t = now;
     };
-    for (const p of params) p.grad.data.fill(0);
+    for (const p of params) fillZeros(p.grad.data);
     lap(0);
     let h: Tensor = xb;
     for (const layer of layers) h = layer.forward(h, true);
