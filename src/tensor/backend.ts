@@ -91,7 +91,9 @@ export function residentCopy(values: Float32Array): Float32Array {
  * into shared memory goes element by element, several times slower than their memset), else fill.
  */
 export function fillZeros(a: Float32Array): void {
-  if (!wasmKernels()?.zero(a)) a.fill(0);
+  // Only with the wasm backend in use: the js backend never loads the module (a resident array left
+  // from an earlier wasm run is then zeroed by fill, slower but the same).
+  if (!(getBackend() === 'wasm' && wasmKernels()?.zero(a))) a.fill(0);
 }
 
 export { wasmReady, wasmUnavailableReason };

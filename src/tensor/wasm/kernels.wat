@@ -608,18 +608,22 @@
   ;; ---- Backward steps ---------------------------------------------------------------------------
 
   ;; dz[i] = z[i] > 0 ? dy[i] : slope · dy[i] for i < count (a multiple of 4): the gradient
-  ;; through ReLU (slope 0) or leaky ReLU.
+  ;; through leaky ReLU, or through ReLU (slope 0: dz[i] = 0 where z[i] ≤ 0).
   (func (export "leaky_relu_backward") (param $z i32) (param $dy i32) (param $dz i32) (param $count i32) (param $slope f32)
-    (local $end i32) (local $g v128) (local $vs v128)
+    (local $end i32) (local $g v128) (local $vs v128) (local $mask v128) (local $relu i32)
     (local.set $vs (f32x4.splat (local.get $slope)))
+    (local.set $relu (f32.eq (local.get $slope) (f32.const 0)))
     (local.set $end (i32.add (local.get $z) (i32.shl (local.get $count) (i32.const 2))))
     (block $done
       (loop $l
         (br_if $done (i32.ge_u (local.get $z) (local.get $end)))
         (local.set $g (v128.load (local.get $dy)))
+        (local.set $mask (f32x4.gt (v128.load (local.get $z)) (v128.const f32x4 0 0 0 0)))
+        ;; ReLU passes dy where z > 0 and 0 elsewhere (not 0 · dy, a NaN for an infinite dy), as the TS kernel.
         (v128.store (local.get $dz)
-          (v128.bitselect (local.get $g) (f32x4.mul (local.get $vs) (local.get $g))
-            (f32x4.gt (v128.load (local.get $z)) (v128.const f32x4 0 0 0 0))))
+          (if (result v128) (local.get $relu)
+            (then (v128.and (local.get $g) (local.get $mask)))
+            (else (v128.bitselect (local.get $g) (f32x4.mul (local.get $vs) (local.get $g)) (local.get $mask)))))
         (local.set $z (i32.add (local.get $z) (i32.const 16)))
         (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
         (local.set $dz (i32.add (local.get $dz) (i32.const 16)))

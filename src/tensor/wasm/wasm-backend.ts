@@ -428,20 +428,22 @@ export class WasmKernels implements Kernels {
   /**
    * biasActivation (the Kernels interface), in place when z, the bias and y live in wasm memory
    * (y apart from z, or z itself): returns false, having done nothing, otherwise (backend.ts then
-   * runs the TS kernel). The activation's last count mod 4 values go through the TS loop (the same rule).
+   * runs the TS kernel). The activation's last count mod 4 values go through the TS loop, its slope rounded to float32 as the SIMD body takes it (the same bits wherever a value sits in the batch).
    */
   biasActivation(z: Float32Array, rows: number, bias: Float32Array | undefined, act?: FusedActivation): boolean {
     const zAt = this.residentAt(z);
     const bAt = bias ? this.residentAt(bias) : 0;
     const yAt = act ? this.residentAt(act.y) : 0;
     if (zAt < 0 || bAt < 0 || yAt < 0 || (act && yAt !== zAt && overlap(yAt, z.length, zAt, z.length))) return false;
+    // Sizes that do not fit (the TS kernel bounds its loops by the arrays; these would write past them).
+    if ((bias && rows * bias.length > z.length) || (act && act.y.length < z.length)) return false;
     const e = this.exports;
     if (bias) e.bias_rows(4 * zAt, 4 * bAt, rows, bias.length);
     if (act) {
       const body = z.length & ~3;
       if (act.slope === 0) e.relu(4 * zAt, 4 * yAt, body);
       else e.leaky_relu(4 * zAt, 4 * yAt, body, act.slope);
-      if (body < z.length) leakyRelu(z.subarray(body), act.y.subarray(body, z.length), act.slope);
+      if (body < z.length) leakyRelu(z.subarray(body), act.y.subarray(body, z.length), Math.fround(act.slope));
     }
     return true;
   }
@@ -453,12 +455,14 @@ export class WasmKernels implements Kernels {
     const zAt = act ? this.residentAt(act.z) : 0;
     const dzAt = act ? this.residentAt(act.dz) : dyAt;
     if (dyAt < 0 || dbAt < 0 || zAt < 0 || dzAt < 0) return false;
+    const rowsOf = act ? act.dz.length : dy.length;
+    if ((act && (act.z.length < act.dz.length || dy.length < act.dz.length)) || (dBias && rows * dBias.length > rowsOf)) return false;
     const e = this.exports;
     if (act) {
       const count = act.dz.length;
       const body = count & ~3;
       e.leaky_relu_backward(4 * zAt, 4 * dyAt, 4 * dzAt, body, act.slope);
-      if (body < count) leakyReluBackward(act.z.subarray(body, count), dy.subarray(body, count), act.dz.subarray(body), act.slope);
+      if (body < count) leakyReluBackward(act.z.subarray(body, count), dy.subarray(body, count), act.dz.subarray(body), Math.fround(act.slope));
     }
     if (dBias) e.column_sums(4 * dzAt, rows, dBias.length, 4 * dbAt);
     return true;

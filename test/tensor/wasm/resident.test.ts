@@ -7,7 +7,8 @@
 import { describe, expect, it } from 'vitest';
 import { Dense, randomUniform, Rng, Sequential, setBackend, SGD, tensor } from 'layerwise';
 import { residentArray } from '../../../src/tensor/backend';
-import { biasActivation, biasActivationBackward, fillZeros } from '../../../src/tensor/kernels';
+import { biasActivation, fillZeros } from '../../../src/tensor/kernels';
+import { jsKernels } from '../../../src/tensor/js';
 import type { ConvGradients } from '../../../src/tensor/kernel-interface';
 import { window2d } from '../../helpers/reference';
 import { createWasmKernels, wasmKernels, type WasmKernels } from '../../../src/tensor/wasm/wasm-backend';
@@ -212,76 +213,106 @@ describe('a model on the wasm backend', () => {
 describe('a product\'s bias and activation (biasActivation and its backward step), in place in wasm memory', () => {
   const rng = new Rng('bias-activation');
   const random = (length: number): Float32Array => randomUniform([length], -1, 1, rng).data;
+  const SENTINEL = 42;
+  /** A resident array of `values` followed by one sentinel value (a write past the end would change it). */
   const resident = (values: Float32Array): Float32Array => {
-    const out = residentArray(values.length);
+    const out = residentArray(values.length + 1);
     out.set(values);
-    return out;
+    out[values.length] = SENTINEL;
+    return out.subarray(0, values.length);
   };
+  const sentinelOf = (a: Float32Array): number => new Float32Array(a.buffer, a.byteOffset, a.length + 1)[a.length];
   const bits = (a: Float32Array): string => Buffer.from(a.buffer, a.byteOffset, a.byteLength).toString('base64');
+  const wasm = (): WasmKernels => wasmKernels()!;
 
-  // Counts that are and are not multiples of 4 (the SIMD body and the TS tail), columns below and above 4.
+  // Counts that are and are not multiples of 4 (the SIMD body and its TS tail), columns below and above 4.
   for (const [rows, cols] of [[32, 128], [5, 7], [3, 3], [1, 10], [9, 4]]) {
     for (const slope of [0, 0.2]) {
-      it(`${rows}x${cols}, slope ${slope}: the same values as the TS kernel, resident or not, with and without bias`, () => {
+      it(`${rows}x${cols}, slope ${slope}: the wasm kernels in place agree with the TS kernel, and write nothing past the arrays`, () => {
+        setBackend('wasm');
         const z0 = random(rows * cols);
-        const bias0 = random(cols);
         const dy0 = random(rows * cols);
+        const bias0 = random(cols);
         for (const withBias of [true, false]) {
-          setBackend('js');
+          // The reference: the TS kernels, the slope in float32 as the wasm kernels take it.
+          const s32 = Math.fround(slope);
           const zJs = z0.slice();
           const yJs = new Float32Array(zJs.length);
-          biasActivation(zJs, rows, withBias ? bias0 : undefined, { slope, y: yJs });
+          jsKernels.biasActivation(zJs, rows, withBias ? bias0 : undefined, { slope: s32, y: yJs });
           const dzJs = new Float32Array(zJs.length);
           const dbJs = new Float32Array(cols).fill(0.5);
-          biasActivationBackward(dy0, rows, withBias ? dbJs : undefined, { slope, z: zJs, dz: dzJs });
-          setBackend('wasm');
-          for (const inPlace of [true, false]) {
-            const put = inPlace ? resident : (v: Float32Array) => v.slice();
-            const z = put(z0);
-            const y = put(new Float32Array(z.length));
-            const bias = put(bias0);
-            biasActivation(z, rows, withBias ? bias : undefined, { slope, y });
-            // An added bias and max(z, 0) are single roundings: the same bits. The wasm kernel
-            // takes the slope in float32 (as Keras's float32 graph does), the TS kernel in float64.
-            expect(bits(z)).toBe(bits(zJs));
-            if (slope === 0) expect(bits(y)).toBe(bits(yJs));
-            else expect(y).toBeAllClose(yJs, { rtol: 1e-6, atol: 0 });
-            const dz = put(new Float32Array(z.length));
-            const db = put(new Float32Array(cols).fill(0.5));
-            biasActivationBackward(put(dy0), rows, withBias ? db : undefined, { slope, z, dz });
-            // dz equal up to the sign of a zero (0 · dy) and the slope's rounding; the column sums in another order.
-            if (slope === 0) expect(Array.from(dz, (v) => v + 0)).toEqual(Array.from(dzJs, (v) => v + 0));
-            else expect(dz).toBeAllClose(dzJs, { rtol: 1e-6, atol: 0 });
-            if (withBias) expect(db).toBeAllClose(dbJs, { rtol: 1e-6, atol: 1e-6 });
-            else expect(Array.from(db)).toEqual(new Array(cols).fill(0.5));
-          }
+          jsKernels.biasActivationBackward(dy0, rows, withBias ? dbJs : undefined, { slope: s32, z: zJs, dz: dzJs });
+
+          const z = resident(z0);
+          const y = resident(new Float32Array(z.length));
+          const bias = resident(bias0);
+          expect(wasm().biasActivation(z, rows, withBias ? bias : undefined, { slope, y })).toBe(true);
+          // An added bias, max(z, 0) and z · slope are single roundings: the same bits.
+          expect(bits(z)).toBe(bits(zJs));
+          expect(bits(y)).toBe(bits(yJs));
+          const dz = resident(new Float32Array(z.length));
+          const db = resident(new Float32Array(cols).fill(0.5));
+          expect(wasm().biasActivationBackward(resident(dy0), rows, withBias ? db : undefined, { slope, z, dz })).toBe(true);
+          expect(bits(dz)).toBe(bits(dzJs));
+          // The column sums in another order.
+          if (withBias) expect(db).toBeAllClose(dbJs, { rtol: 1e-6, atol: 1e-6 });
+          else expect(Array.from(db)).toEqual(new Array(cols).fill(0.5));
+          for (const a of [z, y, bias, dz, db]) expect(sentinelOf(a)).toBe(SENTINEL);
         }
       });
     }
   }
 
+  it('a sample\'s output does not depend on where it sits in the batch (the SIMD body or the tail)', () => {
+    setBackend('wasm');
+    const z = resident(new Float32Array(5).fill(-0.7071234));
+    const y = resident(new Float32Array(5));
+    expect(wasm().biasActivation(z, 5, undefined, { slope: 0.3, y })).toBe(true);
+    expect(new Set(Array.from(y)).size).toBe(1);
+  });
+
+  it('ReLU\'s backward step passes 0 where z ≤ 0, also for an infinite or NaN dy, as the TS kernel', () => {
+    setBackend('wasm');
+    const z = resident(new Float32Array([-1, -2, 3, -4, 5, 0, -1, 2]));
+    const dy = resident(new Float32Array([Infinity, NaN, 1, -2, 1, -Infinity, 3, NaN]));
+    const dz = resident(new Float32Array(8));
+    expect(wasm().biasActivationBackward(dy, 8, undefined, { slope: 0, z, dz })).toBe(true);
+    expect(Array.from(dz)).toEqual([0, 0, 1, 0, 1, 0, 0, NaN]);
+    expect(Object.is(dz[3], 0)).toBe(true);
+  });
+
+  it('arrays that are not resident are left to the TS kernel (the wasm kernel declines, having written nothing)', () => {
+    setBackend('wasm');
+    const z = new Float32Array([1, -2, 3, -4]);
+    expect(wasm().biasActivation(z, 1, resident(new Float32Array([1, 1, 1, 1])), { slope: 0, y: resident(new Float32Array(4)) })).toBe(false);
+    expect(Array.from(z)).toEqual([1, -2, 3, -4]);
+    biasActivation(z, 1, new Float32Array([1, 1, 1, 1]), { slope: 0, y: z });
+    expect(Array.from(z)).toEqual([2, 0, 4, 0]);
+  });
+
   it('without an activation: z += bias and dBias += the column sums of dy', () => {
     setBackend('wasm');
     const z = resident(new Float32Array([1, 2, 3, 4, 5, 6]));
-    biasActivation(z, 2, resident(new Float32Array([10, 20, 30])));
+    expect(wasm().biasActivation(z, 2, resident(new Float32Array([10, 20, 30])))).toBe(true);
     expect(Array.from(z)).toEqual([11, 22, 33, 14, 25, 36]);
     const db = resident(new Float32Array([1, 1, 1]));
-    biasActivationBackward(resident(new Float32Array([1, 2, 3, 4, 5, 6])), 2, db);
+    expect(wasm().biasActivationBackward(resident(new Float32Array([1, 2, 3, 4, 5, 6])), 2, db)).toBe(true);
     expect(Array.from(db)).toEqual([6, 8, 10]);
   });
 });
 
 describe('fillZeros (a memset within wasm memory)', () => {
-  it('zeroes resident arrays through the kernels, and plain ones as fill does', () => {
+  it('zeroes resident arrays through the kernels, nothing past them, and plain ones as fill does', () => {
     setBackend('wasm');
     for (const resident of [true, false]) {
-      const a = resident ? residentArray(37) : new Float32Array(37);
+      const a = resident ? residentArray(38) : new Float32Array(38);
       a.forEach((_, i) => (a[i] = i - 18.5));
+      expect(wasmKernels()!.zero(a.subarray(3, 9))).toBe(resident);
       fillZeros(a.subarray(3, 9));
       expect(Array.from(a.subarray(0, 10))).toEqual([-18.5, -17.5, -16.5, 0, 0, 0, 0, 0, 0, -9.5]);
-      expect(a[36]).toBe(17.5);
-      fillZeros(a);
-      expect(a.every((v) => v === 0)).toBe(true);
+      fillZeros(a.subarray(0, 37));
+      expect(a.subarray(0, 37).every((v) => v === 0)).toBe(true);
+      expect(a[37]).toBe(18.5);
     }
   });
 });
