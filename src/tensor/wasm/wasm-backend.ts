@@ -428,7 +428,8 @@ export class WasmKernels implements Kernels {
   /**
    * biasActivation (the Kernels interface), in place when z, the bias and y live in wasm memory
    * (y apart from z, or z itself): returns false, having done nothing, otherwise (backend.ts then
-   * runs the TS kernel). The activation's last count mod 4 values go through the TS loop, its slope rounded to float32 as the SIMD body takes it (the same bits wherever a value sits in the batch).
+   * runs the TS kernel). The activation's last count mod 4 values go through the TS loop, its
+   * slope rounded to float32 as the SIMD body takes it (the same bits wherever a value sits).
    */
   biasActivation(z: Float32Array, rows: number, bias: Float32Array | undefined, act?: FusedActivation): boolean {
     const zAt = this.residentAt(z);
@@ -455,14 +456,14 @@ export class WasmKernels implements Kernels {
     const zAt = act ? this.residentAt(act.z) : 0;
     const dzAt = act ? this.residentAt(act.dz) : dyAt;
     if (dyAt < 0 || dbAt < 0 || zAt < 0 || dzAt < 0) return false;
-    const rowsOf = act ? act.dz.length : dy.length;
-    if ((act && (act.z.length < act.dz.length || dy.length < act.dz.length)) || (dBias && rows * dBias.length > rowsOf)) return false;
+    // Sizes that do not fit (as in biasActivation).
+    const values = act ? act.dz.length : dy.length;
+    if ((act && (act.z.length < values || dy.length < values)) || (dBias && rows * dBias.length > values)) return false;
     const e = this.exports;
     if (act) {
-      const count = act.dz.length;
-      const body = count & ~3;
+      const body = values & ~3;
       e.leaky_relu_backward(4 * zAt, 4 * dyAt, 4 * dzAt, body, act.slope);
-      if (body < count) leakyReluBackward(act.z.subarray(body, count), dy.subarray(body, count), act.dz.subarray(body), Math.fround(act.slope));
+      if (body < values) leakyReluBackward(act.z.subarray(body, values), dy.subarray(body, values), act.dz.subarray(body), Math.fround(act.slope));
     }
     if (dBias) e.column_sums(4 * dzAt, rows, dBias.length, 4 * dbAt);
     return true;
